@@ -1,0 +1,91 @@
+/* config.c - parse LEASE_SHIM* environment variables. */
+#include "config.h"
+#include "diag.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ls_config ls_cfg = {
+    .enabled = 1,
+    .close_policy = LS_CLOSE_RELEASE,
+    .log_level = LS_LOG_WARN,
+    .alias_scan = 1,
+    .backtrace = 0,
+};
+
+struct ls_word {
+    const char *word;
+    int value;
+};
+
+/* Look VALUE up in WORDS; -1 if absent. */
+static int word_value(const struct ls_word *words, const char *value)
+{
+    for (; words->word; words++)
+        if (strcmp(words->word, value) == 0)
+            return words->value;
+    return -1;
+}
+
+static const struct ls_word bool_words[] = {
+    {"1", 1}, {"on", 1}, {"yes", 1}, {"true", 1},
+    {"0", 0}, {"off", 0}, {"no", 0}, {"false", 0}, {NULL, 0},
+};
+static const struct ls_word close_words[] = {
+    {"release", LS_CLOSE_RELEASE}, {"keep", LS_CLOSE_KEEP}, {NULL, 0},
+};
+static const struct ls_word log_words[] = {
+    {"off", LS_LOG_OFF}, {"error", LS_LOG_ERROR}, {"warn", LS_LOG_WARN},
+    {"info", LS_LOG_INFO}, {"debug", LS_LOG_DEBUG}, {NULL, 0},
+};
+
+/* Set *OUT from variable NAME if it is set and valid; count a bad value. */
+static void parse_one(ls_getenv_fn lookup, const char *name, const struct ls_word *words,
+                      int *out, int *bad)
+{
+    const char *v = lookup(name);
+    if (!v)
+        return;
+    int x = word_value(words, v);
+    if (x < 0) {
+        ls_log(LS_LOG_ERROR, "%s=%s is not a valid value; using the default", name, v);
+        ++*bad;
+        return;
+    }
+    *out = x;
+}
+
+int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup)
+{
+    int saved = errno, bad = 0;
+    int enabled = 1, close_policy = LS_CLOSE_RELEASE, log_level = LS_LOG_WARN;
+    int alias_scan = 1, backtrace = 0;
+    parse_one(lookup, "LEASE_SHIM", bool_words, &enabled, &bad);
+    parse_one(lookup, "LEASE_SHIM_CLOSE", close_words, &close_policy, &bad);
+    parse_one(lookup, "LEASE_SHIM_LOG", log_words, &log_level, &bad);
+    parse_one(lookup, "LEASE_SHIM_ALIAS_SCAN", bool_words, &alias_scan, &bad);
+    parse_one(lookup, "LEASE_SHIM_BACKTRACE", bool_words, &backtrace, &bad);
+    cfg->enabled = enabled;
+    cfg->close_policy = (enum ls_close_policy)close_policy;
+    cfg->log_level = (enum ls_log_level)log_level;
+    cfg->alias_scan = alias_scan;
+    cfg->backtrace = backtrace;
+    errno = saved;
+    return bad;
+}
+
+void ls_config_load(void)
+{
+    static int loaded;
+    if (__atomic_exchange_n(&loaded, 1, __ATOMIC_ACQ_REL))
+        return;
+    /* The log level decides whether parse errors are shown: read it first. */
+    struct ls_config cfg = ls_cfg;
+    const char *lvl = secure_getenv("LEASE_SHIM_LOG");
+    int l = lvl ? word_value(log_words, lvl) : -1;
+    if (l >= 0)
+        ls_cfg.log_level = (enum ls_log_level)l;
+    ls_config_parse(&cfg, secure_getenv);
+    ls_cfg = cfg;
+}

@@ -1,0 +1,32 @@
+/* config.h - settings read once from the environment. */
+#ifndef LS_CONFIG_H
+#define LS_CONFIG_H
+
+enum ls_close_policy { LS_CLOSE_RELEASE, LS_CLOSE_KEEP };
+
+enum ls_log_level { LS_LOG_OFF, LS_LOG_ERROR, LS_LOG_WARN, LS_LOG_INFO, LS_LOG_DEBUG };
+
+struct ls_config {
+    int enabled;                      /* LEASE_SHIM: 0 turns tracking off */
+    enum ls_close_policy close_policy;/* LEASE_SHIM_CLOSE */
+    enum ls_log_level log_level;      /* LEASE_SHIM_LOG */
+    int alias_scan;                   /* LEASE_SHIM_ALIAS_SCAN */
+    int backtrace;                    /* LEASE_SHIM_BACKTRACE */
+};
+
+extern struct ls_config ls_cfg;
+
+/* A getenv-like lookup; the shim passes secure_getenv. */
+typedef char *(*ls_getenv_fn)(const char *name);
+
+/* Fill CFG from LOOKUP: defaults first, then each variable that is set.
+ * A bad value keeps the default and is reported once through ls_log.
+ * Returns the number of bad values.  Not async-signal-safe (getenv);
+ * errno untouched. */
+int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup);
+
+/* Load ls_cfg once from secure_getenv; later calls do nothing.
+ * Constructor context; errno untouched. */
+void ls_config_load(void);
+
+#endif

@@ -1,0 +1,43 @@
+/* diag.h - logging, counters and backtraces; everything here is
+ * async-signal-safe (no stdio, no malloc, no locks) unless it says otherwise. */
+#ifndef LS_DIAG_H
+#define LS_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum ls_stat {
+    LS_STAT_REGISTERED,   /* registrations the shim started tracking */
+    LS_STAT_REHOMED,      /* registrations moved to a surviving alias (R1) */
+    LS_STAT_RELEASED,     /* registrations released for lack of an alias (R2) */
+    LS_STAT_KEPT,         /* R2 skipped under LEASE_SHIM_CLOSE=keep */
+    LS_STAT_NOT_OWNER,    /* descriptors forgotten without touching the kernel (R3) */
+    LS_STAT_BEHIND_BACK,  /* tracked descriptors found closed or replaced behind the shim */
+    LS_STAT_DEGRADED,     /* internal failures that fell back to pass-through */
+    LS_STAT_COUNT
+};
+
+/* Add one to counter S.  Async-signal-safe, errno untouched. */
+void ls_stat_inc(enum ls_stat s);
+
+/* Current value of counter S.  Async-signal-safe. */
+unsigned long ls_stat_get(enum ls_stat s);
+
+/* Format like a tiny printf (%d %u %ld %lu %x %lx %s %p %%) into BUF of SIZE
+ * bytes; always NUL-terminates; returns the length written.
+ * Async-signal-safe, errno untouched. */
+size_t ls_vfmt(char *buf, size_t size, const char *fmt, va_list ap);
+size_t ls_fmt(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* One line "lease-shim[pid/tid] level: message" to stderr, if LEVEL is
+ * enabled.  Async-signal-safe, errno untouched. */
+void ls_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* An event in the application's use of a registration (a notify descriptor
+ * closed or replaced while live), at level info, followed by a backtrace of
+ * the caller when LEASE_SHIM_BACKTRACE is on.
+ * Async-signal-safe (libunwind local unwinding), errno untouched. */
+void ls_log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

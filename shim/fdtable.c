@@ -1,0 +1,181 @@
+/* fdtable.c - storage for descriptors and registrations (see fdtable.h). */
+#include "fdtable.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#define LS_REGPAGE_SHIFT 9
+#define LS_REGPAGE_SIZE (1u << LS_REGPAGE_SHIFT)
+
+struct ls_fdent *ls_fdpages[LS_FD_LIMIT / LS_FDPAGE_SIZE];
+static uint16_t ls_fdpage_used[LS_FD_LIMIT / LS_FDPAGE_SIZE]; /* tracked fds per page */
+static struct ls_reg *ls_regpages[LS_REG_LIMIT / LS_REGPAGE_SIZE];
+static uint32_t ls_reg_high;      /* ids 1..ls_reg_high have been handed out */
+static uint32_t ls_reg_freelist;  /* first free id, 0 if none */
+static size_t ls_bytes;
+unsigned ls_table_seq;
+
+/* mmap, not malloc: async-signal-safe and independent of the app's heap. */
+static void *page_map(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    __atomic_fetch_add(&ls_bytes, len, __ATOMIC_RELAXED);
+    return p;
+}
+
+void ls_seq_write_begin(void)
+{
+    __atomic_store_n(&ls_table_seq, ls_table_seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+void ls_seq_write_end(void)
+{
+    __atomic_store_n(&ls_table_seq, ls_table_seq + 1, __ATOMIC_RELEASE);
+}
+
+struct ls_reg *ls_reg_get(uint32_t id)
+{
+    struct ls_reg *page = __atomic_load_n(&ls_regpages[id >> LS_REGPAGE_SHIFT], __ATOMIC_ACQUIRE);
+    return &page[id & (LS_REGPAGE_SIZE - 1)];
+}
+
+uint32_t ls_reg_alloc(void)
+{
+    uint32_t id = ls_reg_freelist;
+    if (id) {
+        ls_reg_freelist = ls_reg_get(id)->next_free;
+    } else {
+        if (ls_reg_high + 1 >= LS_REG_LIMIT)
+            return 0;
+        id = ls_reg_high + 1;
+        struct ls_reg **slot = &ls_regpages[id >> LS_REGPAGE_SHIFT];
+        if (!*slot) {
+            struct ls_reg *page = page_map(LS_REGPAGE_SIZE * sizeof(struct ls_reg));
+            if (!page)
+                return 0;
+            __atomic_store_n(slot, page, __ATOMIC_RELEASE);
+        }
+        ls_reg_high = id;
+    }
+    struct ls_reg *r = ls_reg_get(id);
+    memset(r, 0, sizeof *r);
+    r->lease = F_UNLCK;
+    r->lease_fd = -1;
+    r->async_fd = -1;
+    r->head = -1;
+    r->live = 1;
+    return id;
+}
+
+void ls_reg_free(uint32_t id)
+{
+    struct ls_reg *r = ls_reg_get(id);
+    r->members = 0;
+    r->head = -1;
+    r->live = 0;
+    r->next_free = ls_reg_freelist;
+    ls_reg_freelist = id;
+}
+
+static struct ls_fdent *fd_entry(unsigned fd)
+{
+    struct ls_fdent *page = ls_fdpages[fd >> LS_FDPAGE_SHIFT];
+    return page ? &page[fd & (LS_FDPAGE_SIZE - 1)] : NULL;
+}
+
+int ls_fd_attach(int fd, uint32_t id)
+{
+    unsigned u = (unsigned)fd;
+    if (u >= LS_FD_LIMIT)
+        return -1;
+    struct ls_fdent **slot = &ls_fdpages[u >> LS_FDPAGE_SHIFT];
+    if (!*slot) {
+        struct ls_fdent *page = page_map(LS_FDPAGE_SIZE * sizeof(struct ls_fdent));
+        if (!page)
+            return -1;
+        __atomic_store_n(slot, page, __ATOMIC_RELEASE);
+    }
+    struct ls_fdent *e = fd_entry(u);
+    struct ls_reg *r = ls_reg_get(id);
+    if (r->head < 0) {
+        e->next = fd;
+        r->head = fd;
+    } else {
+        struct ls_fdent *h = fd_entry((unsigned)r->head);
+        e->next = h->next;
+        h->next = fd;
+    }
+    r->members++;
+    ls_fdpage_used[u >> LS_FDPAGE_SHIFT]++;
+    __atomic_store_n(&e->reg, id, __ATOMIC_RELEASE);
+    return 0;
+}
+
+uint32_t ls_fd_detach(int fd)
+{
+    unsigned u = (unsigned)fd;
+    uint32_t id = ls_fd_reg(fd);
+    if (!id)
+        return 0;
+    struct ls_fdent *e = fd_entry(u);
+    struct ls_reg *r = ls_reg_get(id);
+    /* unlink from the ring: find the predecessor */
+    int prev = fd;
+    while (fd_entry((unsigned)prev)->next != fd)
+        prev = fd_entry((unsigned)prev)->next;
+    fd_entry((unsigned)prev)->next = e->next;
+    if (r->head == fd)
+        r->head = (e->next == fd) ? -1 : e->next;
+    r->members--;
+    ls_fdpage_used[u >> LS_FDPAGE_SHIFT]--;
+    __atomic_store_n(&e->reg, 0, __ATOMIC_RELEASE);
+    e->next = -1;
+    return id;
+}
+
+int ls_fd_next_member(int fd)
+{
+    struct ls_fdent *e = fd_entry((unsigned)fd);
+    return e ? __atomic_load_n(&e->next, __ATOMIC_RELAXED) : fd;
+}
+
+int ls_fd_next_tracked(unsigned from, unsigned last)
+{
+    if (last >= LS_FD_LIMIT)
+        last = LS_FD_LIMIT - 1;
+    while (from <= last) {
+        unsigned p = from >> LS_FDPAGE_SHIFT;
+        struct ls_fdent *page = __atomic_load_n(&ls_fdpages[p], __ATOMIC_ACQUIRE);
+        unsigned page_end = (p << LS_FDPAGE_SHIFT) + LS_FDPAGE_SIZE - 1;
+        if (page_end > last)
+            page_end = last;
+        if (page && __atomic_load_n(&ls_fdpage_used[p], __ATOMIC_RELAXED)) {
+            for (unsigned fd = from; fd <= page_end; fd++)
+                if (__atomic_load_n(&page[fd & (LS_FDPAGE_SIZE - 1)].reg, __ATOMIC_RELAXED))
+                    return (int)fd;
+        }
+        if (page_end == last)
+            break;
+        from = page_end + 1;
+    }
+    return -1;
+}
+
+size_t ls_table_bytes(void)
+{
+    return __atomic_load_n(&ls_bytes, __ATOMIC_RELAXED);
+}
+
+void ls_table_clear(void)
+{
+    for (unsigned p = 0; p < LS_FD_LIMIT / LS_FDPAGE_SIZE; p++) {
+        if (ls_fdpages[p] && ls_fdpage_used[p])
+            memset(ls_fdpages[p], 0, LS_FDPAGE_SIZE * sizeof(struct ls_fdent));
+        ls_fdpage_used[p] = 0;
+    }
+    ls_reg_high = 0;
+    ls_reg_freelist = 0;
+}

@@ -1,0 +1,131 @@
+/* fdtable.h - which descriptor numbers name a registration, and the registrations.
+ *
+ * Two radix tables of lazily mmap()ed pages, never freed, so a lock-free
+ * reader (any wrapper, any signal handler) can always follow a pointer it
+ * loaded.  Memory grows with the tracked descriptors and registrations, not
+ * with RLIMIT_NOFILE.  The aliases of one registration form a ring through
+ * the descriptor entries.
+ *
+ * Writers hold the lock (lock.h) and bracket every change with
+ * ls_seq_write_begin/end; readers that need a consistent multi-field view
+ * (the signal trampoline) retry on ls_seq_read_retry.
+ */
+#ifndef LS_FDTABLE_H
+#define LS_FDTABLE_H
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LS_FD_LIMIT (1u << 22)  /* descriptor numbers tracked: 0 .. 4,194,303 */
+#define LS_REG_LIMIT (1u << 22) /* registrations alive at once */
+
+/* One registration: everything this process set up on one open file description. */
+struct ls_reg {
+    int lease;        /* F_RDLCK, F_WRLCK, or F_UNLCK when no lease */
+    int lease_fd;     /* si_fd the kernel uses for lease breaks, -1 if none */
+    int async_fd;     /* si_fd the kernel uses for O_ASYNC, -1 if O_ASYNC is off */
+    int sig;          /* the OFD's F_SETSIG value (0: plain SIGIO) */
+    struct f_owner_ex owner; /* the OFD's owner as F_GETOWN_EX would say */
+    pid_t proc;       /* the process that made the registration (R3) */
+    int owner_is_proc;/* owner names proc, one of its threads, or nobody */
+    dev_t dev;        /* the file, for cheap same-file checks */
+    ino_t ino;
+    int head;         /* one member descriptor; members are a ring */
+    unsigned members; /* how many descriptors of this process name it */
+    uint32_t next_free;
+    uint32_t live;    /* 1 from ls_reg_alloc to ls_reg_free */
+};
+
+/* Registration id behind FD, 0 if FD is untracked.  Async-signal-safe,
+ * lock-free, errno untouched: the untracked hot path is this one read. */
+static inline uint32_t ls_fd_reg(int fd);
+
+/* The registration with id ID (non-zero, allocated).  Async-signal-safe. */
+struct ls_reg *ls_reg_get(uint32_t id);
+
+/* Allocate a zeroed registration; 0 when out of memory or ids.  Lock held. */
+uint32_t ls_reg_alloc(void);
+
+/* Return ID to the free list; it must have no members.  Lock held. */
+void ls_reg_free(uint32_t id);
+
+/* Make FD a member of ID.  -1 when FD is out of range or memory is short
+ * (the caller degrades to pass-through).  FD must be untracked.  Lock held. */
+int ls_fd_attach(int fd, uint32_t id);
+
+/* Forget FD; returns its former registration id (0 if it had none).  Does
+ * not free the registration.  Lock held. */
+uint32_t ls_fd_detach(int fd);
+
+/* The member after FD in its registration's ring (FD itself when alone).
+ * Async-signal-safe. */
+int ls_fd_next_member(int fd);
+
+/* Smallest tracked descriptor in [from, last], or -1.  Cost grows with the
+ * tracked descriptors and mapped pages in the range, not with its width.
+ * Async-signal-safe. */
+int ls_fd_next_tracked(unsigned from, unsigned last);
+
+/* Bytes of table memory mapped so far.  Async-signal-safe. */
+size_t ls_table_bytes(void);
+
+/* Sequence counter: odd while a writer is changing the table. */
+extern unsigned ls_table_seq;
+void ls_seq_write_begin(void); /* lock held */
+void ls_seq_write_end(void);   /* lock held */
+static inline unsigned ls_seq_read_begin(void);
+static inline int ls_seq_read_retry(unsigned start);
+
+/* Forget everything (unit tests and a vfork-free child that starts over).
+ * Lock held; does not unmap. */
+void ls_table_clear(void);
+
+/* ---- inline implementation details ------------------------------------ */
+
+#define LS_FDPAGE_SHIFT 10
+#define LS_FDPAGE_SIZE (1u << LS_FDPAGE_SHIFT)
+
+struct ls_fdent {
+    uint32_t reg; /* registration id, 0 = untracked */
+    int32_t next; /* next member of the same registration */
+};
+
+extern struct ls_fdent *ls_fdpages[LS_FD_LIMIT / LS_FDPAGE_SIZE];
+
+static inline uint32_t ls_fd_reg(int fd)
+{
+    unsigned u = (unsigned)fd;
+    if (u >= LS_FD_LIMIT)
+        return 0;
+    struct ls_fdent *page = __atomic_load_n(&ls_fdpages[u >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE);
+    if (!page)
+        return 0;
+    return __atomic_load_n(&page[u & (LS_FDPAGE_SIZE - 1)].reg, __ATOMIC_RELAXED);
+}
+
+static inline void ls_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+static inline unsigned ls_seq_read_begin(void)
+{
+    unsigned s;
+    while ((s = __atomic_load_n(&ls_table_seq, __ATOMIC_ACQUIRE)) & 1u)
+        ls_cpu_relax();
+    return s;
+}
+
+static inline int ls_seq_read_retry(unsigned start)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n(&ls_table_seq, __ATOMIC_RELAXED) != start;
+}
+
+#endif

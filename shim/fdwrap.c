@@ -1,0 +1,404 @@
+/* fdwrap.c - the exported wrappers of every call that makes, changes or
+ * drops a descriptor (SPEC §2, §3, §8).
+ *
+ * Each wrapper's fast path, for descriptors the shim does not track, is one
+ * table read and a tail call into libc.  The tracked path takes the lock with
+ * every signal blocked, applies the rules (registry.c) and calls libc with
+ * the application's errno restored, so results are exactly libc's.
+ */
+#include "config.h"
+#include "fdtable.h"
+#include "lock.h"
+#include "policy.h"
+#include "real.h"
+#include "registry.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#define LS_EXPORT __attribute__((visibility("default")))
+
+/* glibc exports these internal aliases without declaring them. */
+int __close(int fd);
+int __dup2(int oldfd, int newfd);
+int __fcntl(int fd, int cmd, ...);
+#define LS_LIKELY(x) __builtin_expect(!!(x), 1)
+
+typedef int (*close_fn)(int);
+typedef int (*dup2_fn)(int, int);
+typedef int (*dup3_fn)(int, int, int);
+typedef int (*fcntl_fn)(int, int, ...);
+typedef int (*close_range_fn)(unsigned, unsigned, int);
+typedef FILE *(*freopen_fn)(const char *, const char *, FILE *);
+
+/* ---- raw system calls standing in for libc when the app used syscall() ---- */
+
+static int sys_close(int fd)
+{
+    return (int)LS_REAL(syscall)(SYS_close, (long)fd);
+}
+
+static int sys_dup3(int oldfd, int newfd, int flags)
+{
+    return (int)LS_REAL(syscall)(SYS_dup3, (long)oldfd, (long)newfd, (long)flags);
+}
+
+#ifdef SYS_dup2
+static int sys_dup2(int oldfd, int newfd)
+{
+    return (int)LS_REAL(syscall)(SYS_dup2, (long)oldfd, (long)newfd);
+}
+#endif
+
+static int sys_fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    return (int)LS_REAL(syscall)(SYS_fcntl, (long)fd, (long)cmd, arg);
+}
+
+static int sys_close_range(unsigned first, unsigned last, int flags)
+{
+    return (int)LS_REAL(syscall)(SYS_close_range, (long)first, (long)last, (long)flags);
+}
+
+/* ---- close ------------------------------------------------------------------ */
+
+/* Tracked FD goes away through OP.  Async-signal-safe; errno as OP leaves it. */
+static int close_tracked(int fd, close_fn op)
+{
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    ls_reg_going_range((unsigned)fd, (unsigned)fd);
+    ls_crit_leave(&c);
+    return op(fd); /* close always frees the number, so nothing can be undone */
+}
+
+LS_EXPORT int close(int fd)
+{
+    if (LS_LIKELY(!ls_fd_reg(fd)))
+        return LS_REAL(close)(fd);
+    return close_tracked(fd, LS_REAL(close));
+}
+
+LS_EXPORT int __close(int fd)
+{
+    if (LS_LIKELY(!ls_fd_reg(fd)))
+        return LS_REAL(__close)(fd);
+    return close_tracked(fd, LS_REAL(__close));
+}
+
+/* ---- dup family ------------------------------------------------------------- */
+
+/* NEWFD now names SRC's file: remember the alias.  Async-signal-safe; errno kept. */
+static void note_alias(int src, int newfd)
+{
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    ls_reg_note_alias(src, newfd);
+    ls_crit_leave(&c);
+}
+
+LS_EXPORT int dup(int fd)
+{
+    int r = LS_REAL(dup)(fd);
+    if (r >= 0 && !LS_LIKELY(!ls_fd_reg(fd)))
+        note_alias(fd, r);
+    return r;
+}
+
+static unsigned long nofile_limit(void)
+{
+    struct rlimit rl;
+    if (LS_REAL(syscall)(SYS_prlimit64, 0L, (long)RLIMIT_NOFILE, NULL, &rl) < 0)
+        return 0;
+    return rl.rlim_cur;
+}
+
+/* dup2 (FLAGS < 0, through OP2) or dup3 (through OP3) where OLDFD or NEWFD
+ * is tracked.  R4: the going registration is re-homed or released through a
+ * temporary copy after the call succeeds, so a failed call changes nothing.
+ * Async-signal-safe; errno exactly as libc leaves it. */
+static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op3)
+{
+    int saved = errno, r, err;
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    uint32_t id_old = ls_fd_reg(oldfd), id_new = ls_fd_reg(newfd);
+#define LS_CALL() (errno = saved, r = flags < 0 ? op2(oldfd, newfd) : op3(oldfd, newfd, flags), err = errno)
+    if (!id_new || oldfd == newfd || id_new == id_old) {
+        LS_CALL(); /* nothing of ours goes away */
+    } else {
+        int tmp = (int)ls_sys_fcntl(newfd, F_DUPFD_CLOEXEC, 0);
+        if (tmp >= 0) {
+            LS_CALL();
+            if (r >= 0)
+                ls_reg_going_via(newfd, tmp);
+            ls_sys_close(tmp);
+        } else if (errno == EBADF) {
+            ls_reg_forget_stale(newfd);
+            LS_CALL();
+        } else {
+            /* no descriptor free for the copy: validate first, then act */
+            int open_old = ls_sys_fcntl(oldfd, F_GETFD, 0) >= 0;
+            if (!ls_policy_dup_args_error(oldfd, newfd, flags, open_old, nofile_limit()))
+                ls_reg_going_range((unsigned)newfd, (unsigned)newfd);
+            LS_CALL();
+        }
+    }
+#undef LS_CALL
+    if (r >= 0 && id_old && oldfd != newfd)
+        ls_reg_note_alias(oldfd, newfd);
+    ls_crit_leave(&c);
+    errno = err;
+    return r;
+}
+
+LS_EXPORT int dup2(int oldfd, int newfd)
+{
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && !ls_fd_reg(newfd)))
+        return LS_REAL(dup2)(oldfd, newfd);
+    return dup2_tracked(oldfd, newfd, -1, LS_REAL(dup2), NULL);
+}
+
+LS_EXPORT int __dup2(int oldfd, int newfd)
+{
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && !ls_fd_reg(newfd)))
+        return LS_REAL(__dup2)(oldfd, newfd);
+    return dup2_tracked(oldfd, newfd, -1, LS_REAL(__dup2), NULL);
+}
+
+LS_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && !ls_fd_reg(newfd)))
+        return LS_REAL(dup3)(oldfd, newfd, flags);
+    return dup2_tracked(oldfd, newfd, flags, NULL, LS_REAL(dup3));
+}
+
+/* ---- fcntl ------------------------------------------------------------------ */
+
+/* Would CMD with ARG on an untracked descriptor create a registration? */
+static int registers(int cmd, long arg)
+{
+    if (cmd == F_SETLEASE)
+        return arg == F_RDLCK || arg == F_WRLCK;
+    return cmd == F_SETFL && (arg & O_ASYNC);
+}
+
+/* A state-changing command on a tracked FD, or one that registers FD.
+ * Async-signal-safe; result and errno exactly OP's. */
+static int fcntl_tracked(fcntl_fn op, int fd, int cmd, void *arg)
+{
+    int saved = errno;
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    long was = cmd == F_SETFL ? ls_sys_fcntl(fd, F_GETFL, 0) : 0;
+    errno = saved;
+    int r = op(fd, cmd, arg);
+    int err = errno;
+    if (r >= 0) {
+        switch (cmd) {
+        case F_SETLEASE:
+            ls_reg_note_lease(fd, (int)(long)arg);
+            break;
+        case F_SETSIG:
+            ls_reg_note_sig(fd, (int)(long)arg);
+            break;
+        case F_SETOWN: {
+            struct f_owner_ex o = ls_policy_owner_of_setown((long)arg);
+            ls_reg_note_owner(fd, &o);
+            break;
+        }
+        case F_SETOWN_EX:
+            ls_reg_note_owner(fd, (const struct f_owner_ex *)arg);
+            break;
+        case F_SETFL:
+            if (was >= 0 && ls_policy_async_switch(was, (long)arg))
+                ls_reg_note_async(fd, ((long)arg & O_ASYNC) != 0);
+            break;
+        case F_DUPFD:
+        case F_DUPFD_CLOEXEC:
+            ls_reg_note_alias(fd, r);
+            break;
+        }
+    }
+    ls_crit_leave(&c);
+    errno = err;
+    return r;
+}
+
+/* Every fcntl entry point.  The third argument is forwarded exactly as the
+ * caller passed it (an int, a long or a pointer all travel as one word). */
+static int fcntl_common(fcntl_fn op, int fd, int cmd, void *arg)
+{
+    switch (cmd) {
+    case F_SETLEASE:
+    case F_SETSIG:
+    case F_SETOWN:
+    case F_SETOWN_EX:
+    case F_SETFL:
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        break;
+    default:
+        return op(fd, cmd, arg);
+    }
+    if (LS_LIKELY(!ls_fd_reg(fd)) && !(ls_cfg.enabled && registers(cmd, (long)arg)))
+        return op(fd, cmd, arg);
+    return fcntl_tracked(op, fd, cmd, arg);
+}
+
+#define LS_FCNTL_WRAPPER(name)                          \
+    LS_EXPORT int name(int fd, int cmd, ...)            \
+    {                                                   \
+        va_list ap;                                     \
+        va_start(ap, cmd);                              \
+        void *arg = va_arg(ap, void *);                 \
+        va_end(ap);                                     \
+        return fcntl_common(LS_REAL(name), fd, cmd, arg); \
+    }
+LS_FCNTL_WRAPPER(fcntl)
+LS_FCNTL_WRAPPER(fcntl64)
+LS_FCNTL_WRAPPER(__fcntl)
+#undef LS_FCNTL_WRAPPER
+
+/* ---- ranges ----------------------------------------------------------------- */
+
+/* Descriptors FIRST..LAST are about to go; apply the rules to those tracked.
+ * Async-signal-safe; errno kept. */
+static void going_range(unsigned first, unsigned last)
+{
+    if (LS_LIKELY(ls_fd_next_tracked(first, last) < 0))
+        return;
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    ls_reg_going_range(first, last);
+    ls_crit_leave(&c);
+}
+
+static int close_range_common(close_range_fn op, unsigned first, unsigned last, int flags)
+{
+    /* bad arguments fail in the kernel before anything goes; CLOEXEC only
+     * marks descriptors, the exec handling deals with them later */
+    unsigned known = CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC;
+    if (!((unsigned)flags & ~known) && first <= last && !((unsigned)flags & CLOSE_RANGE_CLOEXEC))
+        going_range(first, last);
+    return op(first, last, flags);
+}
+
+LS_EXPORT int close_range(unsigned first, unsigned last, int flags)
+{
+    return close_range_common(LS_REAL(close_range), first, last, flags);
+}
+
+LS_EXPORT void closefrom(int lowfd)
+{
+    going_range(lowfd < 0 ? 0u : (unsigned)lowfd, ~0u);
+    LS_REAL(closefrom)(lowfd);
+}
+
+/* ---- stdio ------------------------------------------------------------------ */
+
+LS_EXPORT int fclose(FILE *fp)
+{
+    int fd = fp ? fileno_unlocked(fp) : -1;
+    if (fd >= 0 && !LS_LIKELY(!ls_fd_reg(fd)))
+        going_range((unsigned)fd, (unsigned)fd);
+    return LS_REAL(fclose)(fp);
+}
+
+/* freopen closes and reopens FP's descriptor inside libc, where the shim
+ * cannot see it: hold a temporary copy of the old file across the call and
+ * apply the rules through it afterwards (R4). */
+static FILE *freopen_common(freopen_fn op, const char *path, const char *mode, FILE *fp)
+{
+    int fd = fp ? fileno_unlocked(fp) : -1;
+    if (LS_LIKELY(fd < 0 || !ls_fd_reg(fd)))
+        return op(path, mode, fp);
+    int saved = errno;
+    int tmp = (int)ls_sys_fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (tmp < 0) {
+        errno = saved;
+        going_range((unsigned)fd, (unsigned)fd);
+        return op(path, mode, fp);
+    }
+    errno = saved;
+    FILE *r = op(path, mode, fp);
+    int err = errno;
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    if (ls_fd_reg(fd) && ls_sys_kcmp_file(ls_self(), fd, tmp) != 0)
+        ls_reg_going_via(fd, tmp);
+    ls_crit_leave(&c);
+    ls_sys_close(tmp);
+    errno = err;
+    return r;
+}
+
+LS_EXPORT FILE *freopen(const char *path, const char *mode, FILE *fp)
+{
+    return freopen_common(LS_REAL(freopen), path, mode, fp);
+}
+
+LS_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *fp)
+{
+    return freopen_common(LS_REAL(freopen64), path, mode, fp);
+}
+
+/* glibc's fcloseall flushes every stream but closes no descriptor (checked on
+ * glibc 2.36), so no registration goes away: forwarded for the record. */
+LS_EXPORT int fcloseall(void)
+{
+    return LS_REAL(fcloseall)();
+}
+
+/* ---- syscall() ---------------------------------------------------------------- */
+
+LS_EXPORT long syscall(long nr, ...)
+{
+    va_list ap;
+    va_start(ap, nr);
+    long a0 = va_arg(ap, long), a1 = va_arg(ap, long), a2 = va_arg(ap, long);
+    long a3 = va_arg(ap, long), a4 = va_arg(ap, long), a5 = va_arg(ap, long);
+    va_end(ap);
+    int fd = (int)a0;
+    switch (nr) {
+    case SYS_close:
+        if (!ls_fd_reg(fd))
+            break;
+        return close_tracked(fd, sys_close);
+#ifdef SYS_dup2
+    case SYS_dup2:
+        if (!ls_fd_reg(fd) && !ls_fd_reg((int)a1))
+            break;
+        return dup2_tracked(fd, (int)a1, -1, sys_dup2, NULL);
+#endif
+    case SYS_dup3:
+        if (!ls_fd_reg(fd) && !ls_fd_reg((int)a1))
+            break;
+        return dup2_tracked(fd, (int)a1, (int)a2, NULL, sys_dup3);
+    case SYS_dup: {
+        long r = LS_REAL(syscall)(SYS_dup, a0);
+        if (r >= 0 && ls_fd_reg(fd))
+            note_alias(fd, (int)r);
+        return r;
+    }
+    case SYS_fcntl:
+        return fcntl_common(sys_fcntl, fd, (int)a1, (void *)a2);
+    case SYS_close_range:
+        return close_range_common(sys_close_range, (unsigned)a0, (unsigned)a1, (int)a2);
+    }
+    return LS_REAL(syscall)(nr, a0, a1, a2, a3, a4, a5);
+}

@@ -1,0 +1,35 @@
+/* lock.h - the one lock that serialises changes to the shim's state.
+ *
+ * Order, always: block every signal, take the lock, act, release, restore the
+ * mask (ls_crit_enter / ls_crit_leave).  With all signals blocked while it is
+ * held, no signal handler can ever run on a thread that holds it, so a
+ * wrapper of an async-signal-safe function may take it.  Readers never lock:
+ * they use the table's sequence counter (fdtable.h).
+ */
+#ifndef LS_LOCK_H
+#define LS_LOCK_H
+
+#include <signal.h>
+
+struct ls_crit {
+    sigset_t saved; /* the caller's mask, restored exactly by ls_crit_leave */
+};
+
+/* Block all signals in this thread, then take the lock.  Async-signal-safe;
+ * preserves errno. */
+void ls_crit_enter(struct ls_crit *c);
+
+/* Release the lock, then restore the mask saved by ls_crit_enter.
+ * Async-signal-safe; preserves errno. */
+void ls_crit_leave(struct ls_crit *c);
+
+/* After fork, in the child: the lock was held by the forking thread (see
+ * ls_proc_atfork), make it free again.  Async-signal-safe. */
+void ls_lock_reset_in_child(void);
+
+/* Take / drop the lock with signals already blocked by the caller.
+ * Async-signal-safe. */
+void ls_lock_acquire(void);
+void ls_lock_release(void);
+
+#endif

@@ -1,0 +1,45 @@
+/* policy.h - the rules of SPEC §3 as pure decisions: no system calls, no
+ * state.  Everything here is async-signal-safe and leaves errno alone. */
+#ifndef LS_POLICY_H
+#define LS_POLICY_H
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <sys/types.h>
+
+/* What happens to one notification (lease or O_ASYNC) of a registration
+ * when some of its descriptors go away. */
+enum ls_going_action {
+    LS_GOING_FORGET,  /* R3: not ours to change; only drop the table entries */
+    LS_GOING_NOTHING, /* its notify fd survives: nothing to change */
+    LS_GOING_REHOME,  /* R1: move it to a surviving alias */
+    LS_GOING_RELEASE, /* R2: release it, nothing of ours can name it */
+    LS_GOING_KEEP,    /* R2 under LEASE_SHIM_CLOSE=keep: leave the kernel alone */
+};
+
+enum ls_going_action ls_policy_going(int owned, int notify_going, int have_survivor,
+                                     enum ls_close_policy policy);
+
+/* The F_GETOWN_EX view of an F_SETOWN argument (negative: a process group). */
+struct f_owner_ex ls_policy_owner_of_setown(long arg);
+
+/* Whether OWNER makes the registration this process's own (R3): it names
+ * SELF, nobody, SELF's process group PGRP, or a thread of SELF (THREAD_OF_SELF
+ * is the caller's answer for F_OWNER_TID). */
+int ls_policy_owner_is_self(const struct f_owner_ex *owner, pid_t self, pid_t pgrp,
+                            int thread_of_self);
+
+/* F_SETLEASE makes the caller's process the owner; after moving a lease,
+ * must the previous OWNER be put back? */
+int ls_policy_owner_needs_restore(const struct f_owner_ex *owner, pid_t self);
+
+/* Does an F_SETFL from flags WAS to flags NOW switch O_ASYNC: +1 on, -1 off, 0 no. */
+int ls_policy_async_switch(long was, long now);
+
+/* Would dup2 (FLAGS < 0) or dup3 (FLAGS >= 0) from OLDFD to NEWFD fail on
+ * arguments alone?  The errno it would fail with, or 0. */
+int ls_policy_dup_args_error(int oldfd, int newfd, int flags, int oldfd_open,
+                             unsigned long fd_limit);
+
+#endif

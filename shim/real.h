@@ -1,0 +1,52 @@
+/* real.h - the table of libc's own implementations of every wrapped symbol.
+ *
+ * One X-macro list names each wrapped function once; it generates the
+ * pointer table and the resolution loop (real.c).  A wrapper reaches libc
+ * through LS_REAL(name), which resolves the table on first use, so calls made
+ * from other libraries' constructors, before ours has run, still work.
+ */
+#ifndef LS_REAL_H
+#define LS_REAL_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+/* X(return type, name, parameter list) */
+#define LS_REAL_FUNCS(X)                                              \
+    X(int, close, (int))                                              \
+    X(int, __close, (int))                                            \
+    X(int, dup, (int))                                                \
+    X(int, dup2, (int, int))                                          \
+    X(int, __dup2, (int, int))                                        \
+    X(int, dup3, (int, int, int))                                     \
+    X(int, fcntl, (int, int, ...))                                    \
+    X(int, fcntl64, (int, int, ...))                                  \
+    X(int, __fcntl, (int, int, ...))                                  \
+    X(int, close_range, (unsigned int, unsigned int, int))            \
+    X(void, closefrom, (int))                                         \
+    X(int, fclose, (FILE *))                                          \
+    X(FILE *, freopen, (const char *, const char *, FILE *))          \
+    X(FILE *, freopen64, (const char *, const char *, FILE *))        \
+    X(int, fcloseall, (void))                                         \
+    X(long, syscall, (long, ...))
+
+#define LS_REAL_FIELD(ret, name, params) ret (*name) params;
+struct ls_real_table {
+    LS_REAL_FUNCS(LS_REAL_FIELD)
+};
+#undef LS_REAL_FIELD
+
+extern struct ls_real_table ls_real;
+extern int ls_real_ready;
+
+/* Fill ls_real with dlsym(RTLD_NEXT).  Not async-signal-safe (dlsym); idempotent;
+ * called by the constructor and, before it, by the first wrapper to run.
+ * Preserves errno. */
+void ls_real_resolve(void);
+
+/* The libc implementation of NAME.  Async-signal-safe once resolved; errno untouched. */
+#define LS_REAL(name) \
+    (__builtin_expect(!__atomic_load_n(&ls_real_ready, __ATOMIC_ACQUIRE), 0) \
+         ? (ls_real_resolve(), ls_real.name) : ls_real.name)
+
+#endif

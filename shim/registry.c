@@ -1,0 +1,549 @@
+/* registry.c - the close/dup/fcntl rules of SPEC §3, applied to the table.
+ *
+ * Callers hold the lock with every signal blocked (ls_crit_enter), which is
+ * also how R5 is met: the notification signals are blocked in the calling
+ * thread for as long as a registration is being changed.
+ */
+#include "registry.h"
+#include "config.h"
+#include "diag.h"
+#include "fdtable.h"
+#include "policy.h"
+#include "sys.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define LS_SCAN_MAX_FDS 1024 /* alias scan gives up beyond this many open fds */
+#define LS_SCAN_MAX_FOUND 64 /* unknown aliases adopted by one scan */
+
+enum kind { KIND_LEASE, KIND_ASYNC };
+
+static pid_t self_pid;
+
+pid_t ls_self(void)
+{
+    pid_t p = __atomic_load_n(&self_pid, __ATOMIC_RELAXED);
+    if (!p) {
+        p = ls_sys_getpid();
+        __atomic_store_n(&self_pid, p, __ATOMIC_RELAXED);
+    }
+    return p;
+}
+
+void ls_self_reset(void)
+{
+    __atomic_store_n(&self_pid, ls_sys_getpid(), __ATOMIC_RELAXED);
+}
+
+/* ---- small kernel questions ------------------------------------------- */
+
+/* Do A and B name the same open file description?  When the kernel cannot
+ * say (no kcmp), trust the table. */
+static int same_ofd(int a, int b)
+{
+    if (a == b)
+        return 1;
+    int r = ls_sys_kcmp_file(ls_self(), a, b);
+    if (r == 0)
+        return 1;
+    return r < 0 && (errno == ENOSYS || errno == EPERM);
+}
+
+static int file_id(int fd, dev_t *dev, ino_t *ino)
+{
+    struct stat st;
+    if (LS_REAL(syscall)(SYS_fstat, (long)fd, &st) < 0)
+        return -1;
+    *dev = st.st_dev;
+    *ino = st.st_ino;
+    return 0;
+}
+
+static int owner_is_self(const struct f_owner_ex *o)
+{
+    pid_t self = ls_self();
+    int thread = 0;
+    pid_t pgrp = 0;
+    if (o->type == F_OWNER_TID && o->pid)
+        thread = LS_REAL(syscall)(SYS_tgkill, (long)self, (long)o->pid, 0L) == 0;
+    if (o->type == F_OWNER_PGRP)
+        pgrp = (pid_t)LS_REAL(syscall)(SYS_getpgid, 0L);
+    return ls_policy_owner_is_self(o, self, pgrp, thread);
+}
+
+static int owned(const struct ls_reg *r)
+{
+    return r->proc == ls_self() && r->owner_is_proc;
+}
+
+static int notify_fd(const struct ls_reg *r, enum kind k)
+{
+    return k == KIND_LEASE ? r->lease_fd : r->async_fd;
+}
+
+static const char *kind_name(const struct ls_reg *r, enum kind k)
+{
+    if (k == KIND_ASYNC)
+        return "O_ASYNC";
+    return r->lease == F_WRLCK ? "write lease" : "read lease";
+}
+
+/* ---- table edits (each one bracketed by the sequence counter) ---------- */
+
+static void forget_fd(int fd)
+{
+    ls_seq_write_begin();
+    ls_fd_detach(fd);
+    ls_seq_write_end();
+}
+
+static void drop_reg(uint32_t id)
+{
+    struct ls_reg *r = ls_reg_get(id);
+    ls_seq_write_begin();
+    while (r->head >= 0)
+        ls_fd_detach(r->head);
+    ls_reg_free(id);
+    ls_seq_write_end();
+}
+
+static void drop_if_empty(uint32_t id)
+{
+    struct ls_reg *r = ls_reg_get(id);
+    if (r->live && (r->members == 0 || (r->lease == F_UNLCK && r->async_fd < 0)))
+        drop_reg(id);
+}
+
+/* FD was found closed or replaced behind the shim's back: detach it, but
+ * leave its registration for the caller to drop. */
+static void detach_stale(int fd, const char *why)
+{
+    if (!ls_fd_reg(fd))
+        return;
+    ls_stat_inc(LS_STAT_BEHIND_BACK);
+    ls_log(LS_LOG_WARN, "fd %d %s behind the shim's back; forgetting it", fd, why);
+    forget_fd(fd);
+}
+
+static void forget_stale(int fd, const char *why)
+{
+    uint32_t id = ls_fd_reg(fd);
+    detach_stale(fd, why);
+    if (id)
+        drop_if_empty(id);
+}
+
+void ls_reg_forget_stale(int fd)
+{
+    int saved = errno;
+    forget_stale(fd, "was closed");
+    errno = saved;
+}
+
+/* ---- finding and creating registrations -------------------------------- */
+
+/* Adopt descriptors that already named FD's open file description when it
+ * was registered (a dup() made before the lease, SCM_RIGHTS): only kcmp can
+ * find them.  Returns an existing registration of that OFD, or 0. */
+static uint32_t scan_aliases(int fd, dev_t dev, ino_t ino, int *found, int *nfound)
+{
+    static int warned;
+    char buf[4096];
+    uint32_t existing = 0;
+    int seen = 0;
+    *nfound = 0;
+    int dir = (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, "/proc/self/fd",
+                                    (long)(O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir < 0)
+        return 0;
+    for (;;) {
+        long n = LS_REAL(syscall)(SYS_getdents64, (long)dir, buf, (long)sizeof buf);
+        if (n <= 0)
+            break;
+        for (long off = 0; off < n;) {
+            struct dirent64 *d = (struct dirent64 *)(buf + off);
+            off += d->d_reclen;
+            if (d->d_name[0] < '0' || d->d_name[0] > '9')
+                continue;
+            int other = 0;
+            for (const char *c = d->d_name; *c; c++)
+                other = other * 10 + (*c - '0');
+            if (other == fd || other == dir)
+                continue;
+            if (++seen > LS_SCAN_MAX_FDS) {
+                if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+                    ls_log(LS_LOG_INFO, "more than %d open fds: alias scan stops there",
+                           LS_SCAN_MAX_FDS);
+                goto out;
+            }
+            uint32_t oid = ls_fd_reg(other);
+            if (oid) {
+                struct ls_reg *o = ls_reg_get(oid);
+                if (!existing && o->dev == dev && o->ino == ino && same_ofd(fd, other))
+                    existing = oid;
+            } else if (*nfound < LS_SCAN_MAX_FOUND && same_ofd(fd, other)) {
+                found[(*nfound)++] = other;
+            }
+        }
+    }
+out:
+    ls_sys_close(dir);
+    return existing;
+}
+
+/* The registration FD belongs to, created if needed; 0 when FD cannot be
+ * tracked (closed, out of range, out of memory). */
+static uint32_t reg_for_fd(int fd)
+{
+    dev_t dev;
+    ino_t ino;
+    if (file_id(fd, &dev, &ino) < 0)
+        return 0;
+    uint32_t id = ls_fd_reg(fd);
+    if (id) {
+        struct ls_reg *r = ls_reg_get(id);
+        if (r->dev == dev && r->ino == ino)
+            return id;
+        forget_stale(fd, "was replaced");
+    }
+    int found[LS_SCAN_MAX_FOUND], nfound = 0;
+    if (ls_cfg.alias_scan)
+        id = scan_aliases(fd, dev, ino, found, &nfound);
+    int created = 0;
+    if (!id) {
+        id = ls_reg_alloc();
+        if (!id) {
+            ls_stat_inc(LS_STAT_DEGRADED);
+            ls_log(LS_LOG_WARN, "out of memory: fd %d is not tracked", fd);
+            return 0;
+        }
+        struct ls_reg *r = ls_reg_get(id);
+        r->dev = dev;
+        r->ino = ino;
+        r->proc = ls_self();
+        r->sig = (int)ls_sys_fcntl(fd, F_GETSIG, 0);
+        if (r->sig < 0)
+            r->sig = 0;
+        if (ls_sys_fcntl(fd, F_GETOWN_EX, (long)&r->owner) < 0)
+            r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
+        r->owner_is_proc = owner_is_self(&r->owner);
+        created = 1;
+    }
+    ls_seq_write_begin();
+    int ok = ls_fd_attach(fd, id) == 0;
+    for (int i = 0; ok && i < nfound; i++)
+        if (ls_fd_attach(found[i], id) < 0)
+            break;
+    ls_seq_write_end();
+    if (!ok) {
+        ls_stat_inc(LS_STAT_DEGRADED);
+        ls_log(LS_LOG_WARN, "cannot track fd %d (out of range or memory)", fd);
+        if (created)
+            ls_reg_free(id);
+        return 0;
+    }
+    if (created)
+        ls_stat_inc(LS_STAT_REGISTERED);
+    return id;
+}
+
+/* ---- notes from fcntl/dup ------------------------------------------------ */
+
+void ls_reg_note_lease(int fd, int type)
+{
+    int saved = errno;
+    if (type == F_UNLCK) {
+        uint32_t id = ls_fd_reg(fd);
+        if (id) {
+            /* the kernel also resets the OFD's signal and owner (SPEC §0) */
+            struct ls_reg *r = ls_reg_get(id);
+            ls_seq_write_begin();
+            r->lease = F_UNLCK;
+            r->lease_fd = -1;
+            r->sig = 0;
+            r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
+            r->owner_is_proc = 1;
+            ls_seq_write_end();
+            drop_if_empty(id);
+        }
+    } else {
+        uint32_t id = reg_for_fd(fd);
+        if (id) {
+            struct ls_reg *r = ls_reg_get(id);
+            ls_seq_write_begin();
+            r->lease = type;
+            r->lease_fd = fd;
+            r->owner = (struct f_owner_ex){F_OWNER_PID, ls_self()};
+            r->owner_is_proc = 1;
+            r->proc = ls_self();
+            ls_seq_write_end();
+        }
+    }
+    errno = saved;
+}
+
+void ls_reg_note_async(int fd, int on)
+{
+    int saved = errno;
+    uint32_t id = on ? reg_for_fd(fd) : ls_fd_reg(fd);
+    if (id) {
+        struct ls_reg *r = ls_reg_get(id);
+        ls_seq_write_begin();
+        r->async_fd = on ? fd : -1;
+        if (on)
+            r->proc = ls_self();
+        ls_seq_write_end();
+        drop_if_empty(id);
+    }
+    errno = saved;
+}
+
+void ls_reg_note_sig(int fd, int sig)
+{
+    uint32_t id = ls_fd_reg(fd);
+    if (id)
+        ls_reg_get(id)->sig = sig;
+}
+
+void ls_reg_note_owner(int fd, const struct f_owner_ex *owner)
+{
+    int saved = errno;
+    uint32_t id = ls_fd_reg(fd);
+    if (id) {
+        struct ls_reg *r = ls_reg_get(id);
+        int mine = owner_is_self(owner);
+        ls_seq_write_begin();
+        r->owner = *owner;
+        r->owner_is_proc = mine;
+        ls_seq_write_end();
+    }
+    errno = saved;
+}
+
+void ls_reg_note_alias(int src, int newfd)
+{
+    int saved = errno;
+    uint32_t id = ls_fd_reg(src);
+    if (id && src != newfd) {
+        if (ls_fd_reg(newfd))
+            forget_stale(newfd, "was closed"); /* the kernel just handed it out */
+        ls_seq_write_begin();
+        int ok = ls_fd_attach(newfd, id) == 0;
+        ls_seq_write_end();
+        if (!ok) {
+            ls_stat_inc(LS_STAT_DEGRADED);
+            ls_log(LS_LOG_WARN, "cannot track alias %d of fd %d", newfd, src);
+        }
+    }
+    errno = saved;
+}
+
+/* ---- moving and releasing notifications -------------------------------- */
+
+/* Queue one notification for FD as the kernel would, for the edge a move of
+ * O_ASYNC may have missed (R1).  Only to this process or its own thread. */
+static void queue_synthetic(const struct ls_reg *r, int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT | POLLPRI};
+    struct timespec zero = {0, 0};
+    if (LS_REAL(syscall)(SYS_ppoll, &p, 1L, &zero, NULL, 0L) <= 0 || !p.revents)
+        return;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = r->sig ? r->sig : SIGIO;
+    si.si_code = !r->sig              ? SI_KERNEL
+                 : (p.revents & POLLIN) ? POLL_IN
+                 : (p.revents & POLLOUT) ? POLL_OUT
+                 : (p.revents & POLLPRI) ? POLL_PRI
+                 : (p.revents & POLLHUP) ? POLL_HUP
+                                         : POLL_ERR;
+    si.si_band = p.revents;
+    si.si_fd = fd;
+    pid_t self = ls_self();
+    if (r->owner.type == F_OWNER_TID && r->owner.pid)
+        LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)self, (long)r->owner.pid,
+                         (long)si.si_signo, &si);
+    else if (r->owner.type != F_OWNER_PGRP && (r->owner.pid == self || r->owner.pid == 0))
+        LS_REAL(syscall)(SYS_rt_sigqueueinfo, (long)self, (long)si.si_signo, &si);
+}
+
+/* Move notification K of R from its going descriptor to survivor S; H names
+ * the same open file description.  0 on success. */
+static int rehome(struct ls_reg *r, enum kind k, int s, int h)
+{
+    int from = notify_fd(r, k);
+    if (k == KIND_LEASE) {
+        if (ls_sys_fcntl(s, F_SETLEASE, r->lease) < 0) {
+            /* a lease being broken may only be kept at its target type */
+            long cur = ls_sys_fcntl(h, F_GETLEASE, 0);
+            if (cur != F_RDLCK && cur != F_WRLCK)
+                return -1;
+            if (ls_sys_fcntl(s, F_SETLEASE, cur) < 0)
+                return -1;
+            r->lease = (int)cur;
+        }
+        if (ls_policy_owner_needs_restore(&r->owner, ls_self()) &&
+            ls_sys_fcntl(s, F_SETOWN_EX, (long)&r->owner) < 0)
+            ls_log(LS_LOG_WARN, "fd %d: could not restore the owner after moving the lease", s);
+        ls_seq_write_begin();
+        r->lease_fd = s;
+        ls_seq_write_end();
+    } else {
+        long fl = ls_sys_fcntl(h, F_GETFL, 0);
+        if (fl < 0 || ls_sys_fcntl(s, F_SETFL, fl & ~O_ASYNC) < 0)
+            return -1;
+        if (ls_sys_fcntl(s, F_SETFL, fl | O_ASYNC) < 0)
+            return -1;
+        ls_seq_write_begin();
+        r->async_fd = s;
+        ls_seq_write_end();
+        queue_synthetic(r, s);
+    }
+    ls_stat_inc(LS_STAT_REHOMED);
+    ls_log_event("fd %d went away with a live %s; notifications now name fd %d",
+                 from, kind_name(r, k), s);
+    return 0;
+}
+
+/* Release notification K of R through H, a descriptor of its open file
+ * description (R2).  Restores the OFD's signal and owner if O_ASYNC stays. */
+static void release(struct ls_reg *r, enum kind k, int h, int other_kind_stays)
+{
+    int from = notify_fd(r, k);
+    if (k == KIND_LEASE) {
+        const char *what = kind_name(r, k);
+        if (ls_sys_fcntl(h, F_SETLEASE, F_UNLCK) < 0 && errno == EBADF) {
+            detach_stale(h, "was closed");
+            return;
+        }
+        if (other_kind_stays) {
+            ls_sys_fcntl(h, F_SETSIG, r->sig);
+            ls_sys_fcntl(h, F_SETOWN_EX, (long)&r->owner);
+        } else {
+            r->sig = 0;
+            r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
+        }
+        ls_seq_write_begin();
+        r->lease = F_UNLCK;
+        r->lease_fd = -1;
+        ls_seq_write_end();
+        ls_log_event("fd %d went away with a live %s and no alias; released it", from, what);
+    } else {
+        long fl = ls_sys_fcntl(h, F_GETFL, 0);
+        if (fl >= 0 && (fl & O_ASYNC))
+            ls_sys_fcntl(h, F_SETFL, fl & ~O_ASYNC);
+        ls_seq_write_begin();
+        r->async_fd = -1;
+        ls_seq_write_end();
+        ls_log_event("fd %d went away with O_ASYNC on and no alias; switched it off", from);
+    }
+    ls_stat_inc(LS_STAT_RELEASED);
+}
+
+/* ---- descriptors going away ------------------------------------------------ */
+
+static int in_range(int fd, unsigned first, unsigned last)
+{
+    return fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last;
+}
+
+/* The first member of R outside [FIRST, LAST] that still names the OFD H
+ * names; members found to name something else are forgotten.  -1 if none. */
+static int find_survivor(uint32_t id, unsigned first, unsigned last, int h)
+{
+    struct ls_reg *r = ls_reg_get(id);
+    int m = r->head;
+    for (unsigned i = 0, n = r->members; i < n && m >= 0; i++) {
+        int next = ls_fd_next_member(m);
+        if (!in_range(m, first, last)) {
+            if (same_ofd(m, h))
+                return m;
+            detach_stale(m, "was replaced");
+        }
+        m = next;
+    }
+    return -1;
+}
+
+/* Descriptors of registration ID in [FIRST, LAST] go away.  H is an open
+ * descriptor of its OFD: a going member (before the operation) or a
+ * temporary copy (after it). */
+static void going_reg(uint32_t id, unsigned first, unsigned last, int h)
+{
+    struct ls_reg *r = ls_reg_get(id);
+    if (!owned(r)) {
+        ls_stat_inc(LS_STAT_NOT_OWNER); /* R3: the kernel is left alone */
+    } else {
+        int going[2];
+        for (enum kind k = KIND_LEASE; k <= KIND_ASYNC; k++) {
+            int n = notify_fd(r, k);
+            going[k] = n >= 0 && in_range(n, first, last);
+            if (n >= 0 && !going[k] && !same_ofd(n, h)) {
+                /* the notify fd no longer names this file: its si_fd is stale already */
+                detach_stale(n, "was replaced");
+                going[k] = 1;
+            }
+        }
+        int survivor = (going[KIND_LEASE] || going[KIND_ASYNC])
+                           ? find_survivor(id, first, last, h) : -1;
+        for (enum kind k = KIND_LEASE; k <= KIND_ASYNC; k++) {
+            if (notify_fd(r, k) < 0)
+                continue;
+            switch (ls_policy_going(1, going[k], survivor >= 0, ls_cfg.close_policy)) {
+            case LS_GOING_REHOME:
+                if (rehome(r, k, survivor, h) < 0) {
+                    ls_stat_inc(LS_STAT_DEGRADED);
+                    ls_log(LS_LOG_WARN, "could not move the %s of fd %d to fd %d (errno %d)",
+                           kind_name(r, k), notify_fd(r, k), survivor, errno);
+                }
+                break;
+            case LS_GOING_RELEASE:
+                release(r, k, h, k == KIND_LEASE && r->async_fd >= 0 && !going[KIND_ASYNC]);
+                break;
+            case LS_GOING_KEEP:
+                ls_stat_inc(LS_STAT_KEPT);
+                break;
+            case LS_GOING_FORGET:
+            case LS_GOING_NOTHING:
+                break;
+            }
+        }
+    }
+    ls_seq_write_begin();
+    for (int fd = ls_fd_next_tracked(first, last); fd >= 0;
+         fd = (unsigned)fd < last ? ls_fd_next_tracked((unsigned)fd + 1, last) : -1)
+        if (ls_fd_reg(fd) == id)
+            ls_fd_detach(fd);
+    ls_seq_write_end();
+    drop_if_empty(id);
+}
+
+void ls_reg_going_range(unsigned first, unsigned last)
+{
+    int saved = errno;
+    for (int fd = ls_fd_next_tracked(first, last); fd >= 0;) {
+        uint32_t id = ls_fd_reg(fd);
+        struct ls_reg *r = ls_reg_get(id);
+        /* act through the notify fd when it is among the going ones */
+        int h = in_range(r->lease_fd, first, last)   ? r->lease_fd
+                : in_range(r->async_fd, first, last) ? r->async_fd
+                                                     : fd;
+        going_reg(id, first, last, h); /* detaches every member in range */
+        fd = (unsigned)fd < last ? ls_fd_next_tracked((unsigned)fd + 1, last) : -1;
+    }
+    errno = saved;
+}
+
+void ls_reg_going_via(int fd, int via)
+{
+    int saved = errno;
+    uint32_t id = ls_fd_reg(fd);
+    if (id)
+        going_reg(id, (unsigned)fd, (unsigned)fd, via);
+    errno = saved;
+}

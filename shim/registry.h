@@ -1,0 +1,42 @@
+/* registry.h - registrations and the rules that keep their notifications
+ * true (SPEC §3): what a registration is made of, aliases, and what happens
+ * before (or, through a temporary copy, just after) a descriptor goes away.
+ *
+ * Every function here expects the lock held and every signal blocked
+ * (ls_crit_enter), is async-signal-safe, and preserves errno.
+ */
+#ifndef LS_REGISTRY_H
+#define LS_REGISTRY_H
+
+#include <fcntl.h>
+#include <sys/types.h>
+
+/* This process's pid, cached; valid in a forked child once ls_self_reset ran. */
+pid_t ls_self(void);
+void ls_self_reset(void);
+
+/* After a successful F_SETLEASE of TYPE (F_RDLCK, F_WRLCK, F_UNLCK) on FD. */
+void ls_reg_note_lease(int fd, int type);
+
+/* After a successful F_SETFL on FD that switched O_ASYNC on (ON=1) or off. */
+void ls_reg_note_async(int fd, int on);
+
+/* After a successful F_SETSIG / F_SETOWN / F_SETOWN_EX on FD. */
+void ls_reg_note_sig(int fd, int sig);
+void ls_reg_note_owner(int fd, const struct f_owner_ex *owner);
+
+/* After dup/F_DUPFD/dup2/dup3 made NEWFD name SRC's open file description. */
+void ls_reg_note_alias(int src, int newfd);
+
+/* Descriptors FIRST..LAST are about to go away and are still open:
+ * re-home, release or forget every registration they name (R1-R3). */
+void ls_reg_going_range(unsigned first, unsigned last);
+
+/* FD has just gone away (replaced by dup2/dup3/freopen); VIA is a
+ * temporary descriptor of the open file description FD named. */
+void ls_reg_going_via(int fd, int via);
+
+/* FD turned out not to be open (closed behind the shim's back): forget it. */
+void ls_reg_forget_stale(int fd);
+
+#endif

@@ -1,0 +1,50 @@
+/* sys.h - the shim's own system calls.
+ *
+ * Every kernel request the shim makes for itself goes through glibc's real
+ * syscall(), never through a wrapped symbol (which would re-enter the shim)
+ * and never through a cancellation point.  All are async-signal-safe; they
+ * return -1 and set errno on failure like syscall(2), so callers that must
+ * keep the application's errno save it first.
+ */
+#ifndef LS_SYS_H
+#define LS_SYS_H
+
+#include "real.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef KCMP_FILE
+#define KCMP_FILE 0
+#endif
+
+static inline long ls_sys_fcntl(int fd, int cmd, long arg)
+{
+    return LS_REAL(syscall)(SYS_fcntl, (long)fd, (long)cmd, arg);
+}
+
+static inline int ls_sys_close(int fd)
+{
+    return (int)LS_REAL(syscall)(SYS_close, (long)fd);
+}
+
+static inline pid_t ls_sys_getpid(void)
+{
+    return (pid_t)LS_REAL(syscall)(SYS_getpid);
+}
+
+static inline pid_t ls_sys_gettid(void)
+{
+    return (pid_t)LS_REAL(syscall)(SYS_gettid);
+}
+
+/* 0: same open file description; 1 or 2: different; -1: error (errno). */
+static inline int ls_sys_kcmp_file(pid_t self, int a, int b)
+{
+    return (int)LS_REAL(syscall)(SYS_kcmp, (long)self, (long)self, (long)KCMP_FILE,
+                                 (long)a, (long)b);
+}
+
+#endif
