@@ -1,0 +1,194 @@
+/* lstest.c - see lstest.h. */
+#include "lstest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/kcmp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[64];
+static pid_t dir_owner;
+
+static void remove_dir(void)
+{
+    if (getpid() != dir_owner || !dir[0])
+        return;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char p[PATH_MAX];
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.') {
+                snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+                unlink(p);
+            }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+const char *lst_path(const char *name)
+{
+    static char paths[16][PATH_MAX];
+    static int next;
+    if (!dir[0]) {
+        strcpy(dir, "/tmp/lstest-XXXXXX");
+        CHECK(mkdtemp(dir) != NULL);
+        dir_owner = getpid();
+        atexit(remove_dir);
+    }
+    char *p = paths[next++ % 16];
+    snprintf(p, PATH_MAX, "%s/%s", dir, name);
+    return p;
+}
+
+int lst_open(const char *path, int flags)
+{
+    int fd = open(path, flags | O_CREAT, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    return fd;
+}
+
+int lst_sig(void)
+{
+    return SIGRTMIN + 1;
+}
+
+#define RING 4096
+static volatile int rec_fd[RING], rec_code[RING];
+static volatile int rec_n;
+
+static void recorder(int sig, siginfo_t *si, void *ctx)
+{
+    (void)sig;
+    (void)ctx;
+    int i = __atomic_fetch_add(&rec_n, 1, __ATOMIC_SEQ_CST);
+    if (i < RING) {
+        rec_fd[i] = si->si_fd;
+        rec_code[i] = si->si_code;
+    }
+}
+
+void lst_record(int sig)
+{
+    struct sigaction sa = {.sa_sigaction = recorder, .sa_flags = SA_SIGINFO | SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    CHECK(sigaction(sig, &sa, NULL) == 0);
+}
+
+int lst_count(void)
+{
+    return __atomic_load_n(&rec_n, __ATOMIC_SEQ_CST);
+}
+
+int lst_fd_at(int i)
+{
+    return rec_fd[i];
+}
+
+int lst_code_at(int i)
+{
+    return rec_code[i];
+}
+
+int lst_wait(int n, int ms)
+{
+    for (int waited = 0; lst_count() < n && waited < ms; waited += 5)
+        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    return lst_count();
+}
+
+void lst_lease(int fd, int type)
+{
+    CHECK(fcntl(fd, F_SETSIG, lst_sig()) == 0);
+    CHECK(fcntl(fd, F_SETLEASE, type) == 0);
+}
+
+int lst_break(const char *path, int write_lease)
+{
+    int pipefd[2];
+    CHECK(pipe(pipefd) == 0);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        int fd = open(path, (write_lease ? O_RDONLY : O_WRONLY) | O_NONBLOCK);
+        int e = fd < 0 ? errno : 0;
+        if (write(pipefd[1], &e, sizeof e) != sizeof e)
+            _exit(2);
+        _exit(0);
+    }
+    int e = -1;
+    CHECK(read(pipefd[0], &e, sizeof e) == sizeof e);
+    waitpid(pid, NULL, 0);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return e;
+}
+
+int lst_leases_on(const char *path)
+{
+    struct stat st;
+    CHECK(stat(path, &st) == 0);
+    char want[64], line[512];
+    snprintf(want, sizeof want, "%02x:%02x:%lu ", major(st.st_dev), minor(st.st_dev),
+             (unsigned long)st.st_ino);
+    FILE *f = fopen("/proc/locks", "r");
+    CHECK(f != NULL);
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, "LEASE") && strstr(line, want))
+            n++;
+    fclose(f);
+    return n;
+}
+
+int lst_fd_names(int fd, const char *path)
+{
+    char link[64], target[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n < 0)
+        return 0;
+    target[n] = '\0';
+    return strcmp(target, path) == 0;
+}
+
+int lst_same_ofd(int a, int b)
+{
+    return syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, a, b) == 0;
+}
+
+int lst_fdinfo_leases(int fd)
+{
+    char p[64], line[512];
+    snprintf(p, sizeof p, "/proc/self/fdinfo/%d", fd);
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return -1;
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, "LEASE"))
+            n++;
+    fclose(f);
+    return n;
+}
+
+int lst_in_child(int (*fn)(void *), void *arg)
+{
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0)
+        _exit(fn(arg));
+    int st;
+    CHECK(waitpid(pid, &st, 0) == pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}

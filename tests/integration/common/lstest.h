@@ -1,0 +1,80 @@
+/* lstest.h - helpers for integration programs that run under the built shim.
+ *
+ * Oracles are the kernel and the program: si_fd received, /proc/locks,
+ * /proc/self/fdinfo, kcmp, exit status.  Never the shim's own log.
+ * CHECK failures print the location and exit(1), so they survive NDEBUG.
+ */
+#ifndef LSTEST_H
+#define LSTEST_H
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+
+#define CHECK(cond)                                                               \
+    do {                                                                          \
+        if (!(cond)) {                                                            \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+            exit(1);                                                              \
+        }                                                                         \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                            \
+    do {                                                                          \
+        long long va_ = (long long)(a), vb_ = (long long)(b);                     \
+        if (va_ != vb_) {                                                         \
+            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n",    \
+                    __FILE__, __LINE__, #a, va_, #b, vb_);                        \
+            exit(1);                                                              \
+        }                                                                         \
+    } while (0)
+
+/* Fresh directory under /tmp, removed at exit; returns "dir/NAME" (static storage per call). */
+const char *lst_path(const char *name);
+
+/* Create (empty) and open PATH with FLAGS; exits on failure. */
+int lst_open(const char *path, int flags);
+
+/* The notification signal the tests use: SIGRTMIN+1. */
+int lst_sig(void);
+
+/* Install an SA_SIGINFO handler for SIG that records every delivery
+ * (si_fd, si_code) into a ring; returns nothing, exits on failure. */
+void lst_record(int sig);
+
+/* Number of notifications recorded so far, and the I-th one. */
+int lst_count(void);
+int lst_fd_at(int i);
+int lst_code_at(int i);
+
+/* Wait until at least N notifications were recorded, or MS milliseconds
+ * passed; returns the count. */
+int lst_wait(int n, int ms);
+
+/* F_SETSIG lst_sig() then F_SETLEASE TYPE on FD; exits on failure. */
+void lst_lease(int fd, int type);
+
+/* From a second process: open PATH for writing (read lease) or reading
+ * (WRITE_LEASE) with O_NONBLOCK, which starts a lease break; returns the
+ * errno the opener got (EWOULDBLOCK while a lease stood, 0 if none). */
+int lst_break(const char *path, int write_lease);
+
+/* How many lease lines /proc/locks has for PATH's inode. */
+int lst_leases_on(const char *path);
+
+/* Does FD name PATH right now (readlink of /proc/self/fd/FD)? */
+int lst_fd_names(int fd, const char *path);
+
+/* Do A and B name one open file description (kcmp)? */
+int lst_same_ofd(int a, int b);
+
+/* Lines of /proc/self/fdinfo/FD containing "LEASE". */
+int lst_fdinfo_leases(int fd);
+
+/* Run FN in a forked child and return its exit status (or 128+signal). */
+int lst_in_child(int (*fn)(void *), void *arg);
+
+#endif
