@@ -7,7 +7,9 @@
 #ifndef LSTEST_H
 #define LSTEST_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
