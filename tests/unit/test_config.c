@@ -1,0 +1,80 @@
+/* Unit tests for configuration parsing (shim/config.c), with a fake environment. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "config.h"
+
+static const char *const *fake_env;
+
+static char *fake_getenv(const char *name)
+{
+    for (const char *const *e = fake_env; e && *e; e += 2)
+        if (strcmp(e[0], name) == 0)
+            return (char *)e[1];
+    return NULL;
+}
+
+static struct ls_config parse(const char *const *env, int *bad)
+{
+    struct ls_config c;
+    memset(&c, 0x5a, sizeof c);
+    fake_env = env;
+    *bad = ls_config_parse(&c, fake_getenv);
+    return c;
+}
+
+static void test_config_empty_environment_gives_defaults(void **state)
+{
+    (void)state;
+    int bad;
+    struct ls_config c = parse(NULL, &bad);
+    assert_int_equal(bad, 0);
+    assert_int_equal(c.enabled, 1);
+    assert_int_equal(c.close_policy, LS_CLOSE_RELEASE);
+    assert_int_equal(c.log_level, LS_LOG_WARN);
+    assert_int_equal(c.alias_scan, 1);
+    assert_int_equal(c.backtrace, 0);
+}
+
+static void test_config_valid_values_are_taken(void **state)
+{
+    (void)state;
+    const char *env[] = {"LEASE_SHIM", "0", "LEASE_SHIM_CLOSE", "keep", "LEASE_SHIM_LOG", "debug",
+                         "LEASE_SHIM_ALIAS_SCAN", "off", "LEASE_SHIM_BACKTRACE", "yes", NULL};
+    int bad;
+    struct ls_config c = parse(env, &bad);
+    assert_int_equal(bad, 0);
+    assert_int_equal(c.enabled, 0);
+    assert_int_equal(c.close_policy, LS_CLOSE_KEEP);
+    assert_int_equal(c.log_level, LS_LOG_DEBUG);
+    assert_int_equal(c.alias_scan, 0);
+    assert_int_equal(c.backtrace, 1);
+}
+
+static void test_config_bad_value_keeps_default_and_counts(void **state)
+{
+    (void)state;
+    const char *env[] = {"LEASE_SHIM_CLOSE", "relase", "LEASE_SHIM", "maybe",
+                         "LEASE_SHIM_LOG", "", NULL};
+    int bad;
+    ls_cfg.log_level = LS_LOG_OFF; /* keep the test's output quiet */
+    struct ls_config c = parse(env, &bad);
+    assert_int_equal(bad, 3);
+    assert_int_equal(c.close_policy, LS_CLOSE_RELEASE);
+    assert_int_equal(c.enabled, 1);
+    assert_int_equal(c.log_level, LS_LOG_WARN);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_empty_environment_gives_defaults),
+        cmocka_unit_test(test_config_valid_values_are_taken),
+        cmocka_unit_test(test_config_bad_value_keeps_default_and_counts),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
