@@ -38,6 +38,7 @@ static void die(const char *what)
 int main(int argc, char **argv)
 {
     char dir[] = "/tmp/lease-demo-XXXXXX", data[PATH_MAX], other[PATH_MAX];
+    setvbuf(stdout, NULL, _IOLBF, 0);
     if (!mkdtemp(dir))
         die("mkdtemp");
     snprintf(data, sizeof data, "%s/data", dir);
@@ -56,11 +57,12 @@ int main(int argc, char **argv)
         die("take lease");
 
     int keep = dup(fd);            /* the program keeps a second descriptor... */
+    printf("lease on fd %d ('data'), kept as fd %d\n", fd, keep);
     close(fd);                     /* ...closes the one it registered with... */
     int reused = open(other, O_RDONLY); /* ...and the number is reused */
     if (keep < 0 || reused < 0)
         die("dup/open");
-    printf("lease taken on fd %d, kept as fd %d; fd %d now names 'other'\n", fd, keep, reused);
+    printf("fd %d closed, then reused for 'other'\n", reused);
 
     pid_t writer = fork();
     if (writer == 0) {
@@ -81,8 +83,10 @@ int main(int argc, char **argv)
     ssize_t n = readlink(link, target, sizeof target - 1);
     target[n > 0 ? n : 0] = '\0';
     int right = strcmp(target, data) == 0;
-    printf("handler got si_fd=%d, which names %s -> %s\n", (int)got_fd,
-           n > 0 ? target : "(nothing)", right ? "the leased file: correct" : "WRONG FILE");
+    const char *base = strrchr(target, '/');
+    printf("lease break: handler got si_fd=%d\n", (int)got_fd);
+    printf("fd %d names '%s': %s\n", (int)got_fd, n > 0 && base ? base + 1 : "(nothing)",
+           right ? "correct" : "WRONG FILE");
     if (right)
         fcntl(got_fd, F_SETLEASE, F_UNLCK); /* answer the break */
     unlink(data);
