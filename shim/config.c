@@ -12,6 +12,8 @@ struct ls_config ls_cfg = {
     .log_level = LS_LOG_WARN,
     .alias_scan = 1,
     .backtrace = 0,
+    .stale_policy = LS_STALE_DROP,
+    .break_deadline_ms = 0,
 };
 
 struct ls_word {
@@ -35,6 +37,9 @@ static const struct ls_word bool_words[] = {
 static const struct ls_word close_words[] = {
     {"release", LS_CLOSE_RELEASE}, {"keep", LS_CLOSE_KEEP}, {NULL, 0},
 };
+static const struct ls_word stale_words[] = {
+    {"drop", LS_STALE_DROP}, {"deliver", LS_STALE_DELIVER}, {"abort", LS_STALE_ABORT}, {NULL, 0},
+};
 static const struct ls_word log_words[] = {
     {"off", LS_LOG_OFF}, {"error", LS_LOG_ERROR}, {"warn", LS_LOG_WARN},
     {"info", LS_LOG_INFO}, {"debug", LS_LOG_DEBUG}, {NULL, 0},
@@ -56,21 +61,45 @@ static void parse_one(ls_getenv_fn lookup, const char *name, const struct ls_wor
     *out = x;
 }
 
+/* Set *OUT from NAME if it holds a whole number of milliseconds, 0 to 86400000. */
+static void parse_ms(ls_getenv_fn lookup, const char *name, unsigned *out, int *bad)
+{
+    const char *v = lookup(name);
+    if (!v)
+        return;
+    unsigned long x = 0;
+    const char *c = v;
+    for (; *c >= '0' && *c <= '9' && x <= 86400000ul; c++)
+        x = x * 10 + (unsigned long)(*c - '0');
+    if (c == v || *c || x > 86400000ul) {
+        ls_log(LS_LOG_ERROR, "%s=%s is not a number of milliseconds (0 to 86400000); using the default",
+               name, v);
+        ++*bad;
+        return;
+    }
+    *out = (unsigned)x;
+}
+
 int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup)
 {
     int saved = errno, bad = 0;
     int enabled = 1, close_policy = LS_CLOSE_RELEASE, log_level = LS_LOG_WARN;
-    int alias_scan = 1, backtrace = 0;
+    int alias_scan = 1, backtrace = 0, stale = LS_STALE_DROP;
+    unsigned deadline = 0;
     parse_one(lookup, "LEASE_SHIM", bool_words, &enabled, &bad);
     parse_one(lookup, "LEASE_SHIM_CLOSE", close_words, &close_policy, &bad);
     parse_one(lookup, "LEASE_SHIM_LOG", log_words, &log_level, &bad);
     parse_one(lookup, "LEASE_SHIM_ALIAS_SCAN", bool_words, &alias_scan, &bad);
     parse_one(lookup, "LEASE_SHIM_BACKTRACE", bool_words, &backtrace, &bad);
+    parse_one(lookup, "LEASE_SHIM_STALE", stale_words, &stale, &bad);
+    parse_ms(lookup, "LEASE_SHIM_BREAK_DEADLINE", &deadline, &bad);
     cfg->enabled = enabled;
     cfg->close_policy = (enum ls_close_policy)close_policy;
     cfg->log_level = (enum ls_log_level)log_level;
     cfg->alias_scan = alias_scan;
     cfg->backtrace = backtrace;
+    cfg->stale_policy = (enum ls_stale_policy)stale;
+    cfg->break_deadline_ms = deadline;
     errno = saved;
     return bad;
 }

@@ -14,6 +14,10 @@ enum ls_stat {
     LS_STAT_NOT_OWNER,    /* descriptors forgotten without touching the kernel (R3) */
     LS_STAT_BEHIND_BACK,  /* tracked descriptors found closed or replaced behind the shim */
     LS_STAT_DEGRADED,     /* internal failures that fell back to pass-through */
+    LS_STAT_STALE_DROPPED,    /* stale notifications not handed to the application */
+    LS_STAT_STALE_TRANSLATED, /* stale notifications handed on under a live alias */
+    LS_STAT_OVERFLOW_RECOVERED, /* notifications rebuilt after a queue overflow */
+    LS_STAT_DEADLINE_RELEASED,  /* leases released by the break deadline */
     LS_STAT_COUNT
 };
 

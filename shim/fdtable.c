@@ -58,13 +58,15 @@ uint32_t ls_reg_alloc(void)
                 return 0;
             __atomic_store_n(slot, page, __ATOMIC_RELEASE);
         }
-        ls_reg_high = id;
+        __atomic_store_n(&ls_reg_high, id, __ATOMIC_RELEASE);
     }
     struct ls_reg *r = ls_reg_get(id);
     memset(r, 0, sizeof *r);
     r->lease = F_UNLCK;
     r->lease_fd = -1;
     r->async_fd = -1;
+    r->lease_prev = -1;
+    r->async_prev = -1;
     r->head = -1;
     r->live = 1;
     return id;
@@ -162,6 +164,11 @@ int ls_fd_next_tracked(unsigned from, unsigned last)
         from = page_end + 1;
     }
     return -1;
+}
+
+uint32_t ls_reg_high_water(void)
+{
+    return __atomic_load_n(&ls_reg_high, __ATOMIC_ACQUIRE);
 }
 
 size_t ls_table_bytes(void)

@@ -26,6 +26,9 @@ struct ls_reg {
     int lease;        /* F_RDLCK, F_WRLCK, or F_UNLCK when no lease */
     int lease_fd;     /* si_fd the kernel uses for lease breaks, -1 if none */
     int async_fd;     /* si_fd the kernel uses for O_ASYNC, -1 if O_ASYNC is off */
+    int lease_prev;   /* the number lease_fd was last re-homed from, -1 if none */
+    int async_prev;   /* the same for async_fd */
+    unsigned long long break_at; /* when a break was handed on, 0 if none (deadline.c) */
     int sig;          /* the OFD's F_SETSIG value (0: plain SIGIO) */
     struct f_owner_ex owner; /* the OFD's owner as F_GETOWN_EX would say */
     pid_t proc;       /* the process that made the registration (R3) */
@@ -67,6 +70,9 @@ int ls_fd_next_member(int fd);
  * tracked descriptors and mapped pages in the range, not with its width.
  * Async-signal-safe. */
 int ls_fd_next_tracked(unsigned from, unsigned last);
+
+/* Every registration id ever handed out is <= this.  Async-signal-safe. */
+uint32_t ls_reg_high_water(void);
 
 /* Bytes of table memory mapped so far.  Async-signal-safe. */
 size_t ls_table_bytes(void);

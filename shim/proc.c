@@ -7,6 +7,7 @@
  */
 #include "proc.h"
 #include "config.h"
+#include "deadline.h"
 #include "lock.h"
 #include "real.h"
 #include "registry.h"
@@ -46,6 +47,7 @@ void ls_proc_init(void)
     ls_config_load();
     ls_self_reset();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
+    ls_deadline_start();
 }
 
 __attribute__((constructor)) static void ls_constructor(void)

@@ -9,7 +9,9 @@
 #define LS_REAL_H
 
 #include <stdio.h>
+#include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* X(return type, name, parameter list) */
 #define LS_REAL_FUNCS(X)                                              \
@@ -28,7 +30,10 @@
     X(FILE *, freopen, (const char *, const char *, FILE *))          \
     X(FILE *, freopen64, (const char *, const char *, FILE *))        \
     X(int, fcloseall, (void))                                         \
-    X(long, syscall, (long, ...))
+    X(long, syscall, (long, ...))                                     \
+    X(int, sigaction, (int, const struct sigaction *, struct sigaction *)) \
+    X(int, sigtimedwait, (const sigset_t *, siginfo_t *, const struct timespec *)) \
+    X(int, sigwaitinfo, (const sigset_t *, siginfo_t *))
 
 #define LS_REAL_FIELD(ret, name, params) ret (*name) params;
 struct ls_real_table {

@@ -9,7 +9,11 @@
 #include "diag.h"
 #include "fdtable.h"
 #include "policy.h"
+#include "deadline.h"
+#include "lock.h"
+#include "sigstate.h"
 #include "sys.h"
+#include "trampoline.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -84,6 +88,12 @@ static int owned(const struct ls_reg *r)
 static int notify_fd(const struct ls_reg *r, enum kind k)
 {
     return k == KIND_LEASE ? r->lease_fd : r->async_fd;
+}
+
+/* The signal the kernel sends for R's notifications. */
+static int note_signal(const struct ls_reg *r)
+{
+    return r->sig ? r->sig : SIGIO;
 }
 
 static const char *kind_name(const struct ls_reg *r, enum kind k)
@@ -265,6 +275,7 @@ void ls_reg_note_lease(int fd, int type)
             ls_seq_write_begin();
             r->lease = F_UNLCK;
             r->lease_fd = -1;
+            r->break_at = 0;
             r->sig = 0;
             r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
             r->owner_is_proc = 1;
@@ -278,10 +289,12 @@ void ls_reg_note_lease(int fd, int type)
             ls_seq_write_begin();
             r->lease = type;
             r->lease_fd = fd;
+            r->break_at = 0;
             r->owner = (struct f_owner_ex){F_OWNER_PID, ls_self()};
             r->owner_is_proc = 1;
             r->proc = ls_self();
             ls_seq_write_end();
+            ls_sig_watch(note_signal(r));
         }
     }
     errno = saved;
@@ -298,6 +311,8 @@ void ls_reg_note_async(int fd, int on)
         if (on)
             r->proc = ls_self();
         ls_seq_write_end();
+        if (on)
+            ls_sig_watch(note_signal(r));
         drop_if_empty(id);
     }
     errno = saved;
@@ -306,8 +321,13 @@ void ls_reg_note_async(int fd, int on)
 void ls_reg_note_sig(int fd, int sig)
 {
     uint32_t id = ls_fd_reg(fd);
-    if (id)
-        ls_reg_get(id)->sig = sig;
+    if (id) {
+        struct ls_reg *r = ls_reg_get(id);
+        ls_seq_write_begin();
+        r->sig = sig;
+        ls_seq_write_end();
+        ls_sig_watch(note_signal(r));
+    }
 }
 
 void ls_reg_note_owner(int fd, const struct f_owner_ex *owner)
@@ -372,6 +392,36 @@ static void queue_synthetic(const struct ls_reg *r, int fd)
         LS_REAL(syscall)(SYS_rt_sigqueueinfo, (long)self, (long)si.si_signo, &si);
 }
 
+/* Notifications for FROM already queued when it went (SPEC §4): take every
+ * pending SIG off the queue (the caller has it blocked) and queue back the
+ * ones still wanted, those naming FROM renamed TO, or dropped if TO < 0.
+ * Anything else goes back unchanged, in order, to the process. */
+static void flush_pending(int sig, int from, int to)
+{
+    sigset_t set;
+    siginfo_t keep[32];
+    int n = 0;
+    struct timespec zero = {0, 0};
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    while (n < 32) {
+        siginfo_t si;
+        if (LS_REAL(syscall)(SYS_rt_sigtimedwait, &set, &si, &zero, (long)(_NSIG / 8)) != sig)
+            break;
+        if (ls_is_notification(&si) && si.si_fd == from) {
+            if (to < 0) {
+                ls_stat_inc(LS_STAT_STALE_DROPPED);
+                continue;
+            }
+            si.si_fd = to;
+            ls_stat_inc(LS_STAT_STALE_TRANSLATED);
+        }
+        keep[n++] = si;
+    }
+    for (int i = 0; i < n; i++)
+        LS_REAL(syscall)(SYS_rt_sigqueueinfo, (long)ls_self(), (long)sig, &keep[i]);
+}
+
 /* Move notification K of R from its going descriptor to survivor S; H names
  * the same open file description.  0 on success. */
 static int rehome(struct ls_reg *r, enum kind k, int s, int h)
@@ -391,6 +441,7 @@ static int rehome(struct ls_reg *r, enum kind k, int s, int h)
             ls_sys_fcntl(s, F_SETOWN_EX, (long)&r->owner) < 0)
             ls_log(LS_LOG_WARN, "fd %d: could not restore the owner after moving the lease", s);
         ls_seq_write_begin();
+        r->lease_prev = from;
         r->lease_fd = s;
         ls_seq_write_end();
     } else {
@@ -400,10 +451,12 @@ static int rehome(struct ls_reg *r, enum kind k, int s, int h)
         if (ls_sys_fcntl(s, F_SETFL, fl | O_ASYNC) < 0)
             return -1;
         ls_seq_write_begin();
+        r->async_prev = from;
         r->async_fd = s;
         ls_seq_write_end();
         queue_synthetic(r, s);
     }
+    flush_pending(note_signal(r), from, s);
     ls_stat_inc(LS_STAT_REHOMED);
     ls_log_event("fd %d went away with a live %s; notifications now name fd %d",
                  from, kind_name(r, k), s);
@@ -415,6 +468,7 @@ static int rehome(struct ls_reg *r, enum kind k, int s, int h)
 static void release(struct ls_reg *r, enum kind k, int h, int other_kind_stays)
 {
     int from = notify_fd(r, k);
+    int sig = note_signal(r);
     if (k == KIND_LEASE) {
         const char *what = kind_name(r, k);
         if (ls_sys_fcntl(h, F_SETLEASE, F_UNLCK) < 0 && errno == EBADF) {
@@ -442,6 +496,7 @@ static void release(struct ls_reg *r, enum kind k, int h, int other_kind_stays)
         ls_seq_write_end();
         ls_log_event("fd %d went away with O_ASYNC on and no alias; switched it off", from);
     }
+    flush_pending(sig, from, -1);
     ls_stat_inc(LS_STAT_RELEASED);
 }
 
@@ -546,4 +601,138 @@ void ls_reg_going_via(int fd, int via)
     if (id)
         going_reg(id, (unsigned)fd, (unsigned)fd, via);
     errno = saved;
+}
+
+/* ---- checking notifications (any context, lock-free) -------------------- */
+
+enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to)
+{
+    int saved = errno;
+    enum ls_note_verdict v;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    unsigned seq;
+    do {
+        seq = ls_seq_read_begin();
+        v = LS_NOTE_STALE;
+        uint32_t id = ls_fd_reg(fd);
+        if (id) {
+            const struct ls_reg *r = ls_reg_get(id);
+            if (r->live && note_signal(r) == sig && (r->lease_fd >= 0 || r->async_fd >= 0)) {
+                v = LS_NOTE_VALID;
+                dev = r->dev;
+                ino = r->ino;
+            }
+        }
+        if (v == LS_NOTE_STALE) {
+            /* a registration re-homed away from FD: name its new descriptor */
+            for (uint32_t i = 1, high = ls_reg_high_water(); i <= high; i++) {
+                const struct ls_reg *r = ls_reg_get(i);
+                if (!r->live || note_signal(r) != sig || r->head < 0)
+                    continue;
+                if (r->lease_prev == fd && r->lease_fd >= 0) {
+                    *to = r->lease_fd;
+                } else if (r->async_prev == fd && r->async_fd >= 0) {
+                    *to = r->async_fd;
+                } else {
+                    continue;
+                }
+                v = LS_NOTE_TRANSLATE;
+                break;
+            }
+        }
+    } while (ls_seq_read_retry(seq));
+    if (v == LS_NOTE_VALID) {
+        /* cheaply, the same file: not replaced behind the shim's back */
+        dev_t d;
+        ino_t i;
+        if (file_id(fd, &d, &i) < 0 || d != dev || i != ino)
+            v = LS_NOTE_STALE;
+    }
+    errno = saved;
+    return v;
+}
+
+int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si))
+{
+    int saved = errno, found = 0;
+    for (uint32_t i = 1, high = ls_reg_high_water(); i <= high; i++) {
+        const struct ls_reg *r = ls_reg_get(i);
+        if (!r->live || !owned(r) || !r->sig)
+            continue;
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        si.si_signo = r->sig;
+        if (r->lease != F_UNLCK && r->lease_fd >= 0) {
+            /* a lease being broken reports its target type (SPEC §0) */
+            long cur = ls_sys_fcntl(r->lease_fd, F_GETLEASE, 0);
+            if (cur >= 0 && cur != r->lease) {
+                si.si_code = POLL_MSG;
+                si.si_band = POLLIN | POLLRDNORM | POLLMSG;
+                si.si_fd = r->lease_fd;
+                emit(r->sig, &si);
+                found++;
+            }
+        }
+        if (r->async_fd >= 0) {
+            struct pollfd p = {.fd = r->async_fd, .events = POLLIN | POLLOUT | POLLPRI};
+            struct timespec zero = {0, 0};
+            if (LS_REAL(syscall)(SYS_ppoll, &p, 1L, &zero, NULL, 0L) > 0 && p.revents) {
+                si.si_code = (p.revents & POLLIN) ? POLL_IN : (p.revents & POLLOUT) ? POLL_OUT
+                             : (p.revents & POLLPRI) ? POLL_PRI : POLL_HUP;
+                si.si_band = p.revents;
+                si.si_fd = r->async_fd;
+                emit(r->sig, &si);
+                found++;
+            }
+        }
+    }
+    errno = saved;
+    return found;
+}
+
+/* ---- the break deadline ------------------------------------------------------- */
+
+void ls_reg_note_break(int sig, int fd, int si_code)
+{
+    if (!ls_cfg.break_deadline_ms || si_code != POLL_MSG)
+        return;
+    uint32_t id = ls_fd_reg(fd);
+    if (!id)
+        return;
+    struct ls_reg *r = ls_reg_get(id);
+    if (r->live && note_signal(r) == sig && r->lease_fd == fd && r->lease != F_UNLCK &&
+        !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&r->break_at, ls_now_ns(), __ATOMIC_RELAXED);
+        ls_deadline_kick();
+    }
+}
+
+unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long long limit)
+{
+    unsigned long long next = 0;
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    for (uint32_t i = 1, high = ls_reg_high_water(); i <= high; i++) {
+        struct ls_reg *r = ls_reg_get(i);
+        unsigned long long at = __atomic_load_n(&r->break_at, __ATOMIC_RELAXED);
+        if (!r->live || !at || r->lease == F_UNLCK || r->lease_fd < 0)
+            continue;
+        if (now - at < limit) {
+            unsigned long long left = limit - (now - at);
+            if (!next || left < next)
+                next = left;
+            continue;
+        }
+        int fd = r->lease_fd;
+        r->break_at = 0;
+        if (ls_sys_fcntl(fd, F_SETLEASE, F_UNLCK) == 0) {
+            ls_stat_inc(LS_STAT_DEADLINE_RELEASED);
+            ls_log_event("fd %d: lease break unanswered after %u ms; released it", fd,
+                         ls_cfg.break_deadline_ms);
+        }
+        ls_reg_note_lease(fd, F_UNLCK);
+    }
+    ls_crit_leave(&c);
+    return next;
 }

@@ -9,6 +9,7 @@
 #define LS_REGISTRY_H
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/types.h>
 
 /* This process's pid, cached; valid in a forked child once ls_self_reset ran. */
@@ -35,6 +36,27 @@ void ls_reg_going_range(unsigned first, unsigned last);
 /* FD has just gone away (replaced by dup2/dup3/freopen); VIA is a
  * temporary descriptor of the open file description FD named. */
 void ls_reg_going_via(int fd, int via);
+
+/* The verdict on a kernel notification for SIG naming FD (SPEC §4).
+ * Lock-free and async-signal-safe (it may run in any signal handler);
+ * errno kept.  TRANSLATE puts a descriptor that names the same file in *TO. */
+enum ls_note_verdict { LS_NOTE_VALID, LS_NOTE_TRANSLATE, LS_NOTE_STALE };
+enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to);
+
+/* Queue overflow: for every registration of this process whose lease is
+ * being broken or whose O_ASYNC file is ready, call EMIT with the
+ * notification the kernel could not queue.  Returns how many.
+ * Lock-free and async-signal-safe; errno kept. */
+int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si));
+
+/* A notification for SIG naming FD was handed to the application: if it
+ * announces a lease break, note when.  Lock-free, async-signal-safe. */
+void ls_reg_note_break(int sig, int fd, int si_code);
+
+/* Release every lease whose break was handed on at least LIMIT ns before
+ * NOW and is still unanswered.  Returns ns until the next deadline, or 0 if
+ * none is pending.  Takes the lock; not for signal handlers. */
+unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long long limit);
 
 /* FD turned out not to be open (closed behind the shim's back): forget it. */
 void ls_reg_forget_stale(int fd);

@@ -38,6 +38,8 @@ static void test_config_empty_environment_gives_defaults(void **state)
     assert_int_equal(c.log_level, LS_LOG_WARN);
     assert_int_equal(c.alias_scan, 1);
     assert_int_equal(c.backtrace, 0);
+    assert_int_equal(c.stale_policy, LS_STALE_DROP);
+    assert_int_equal(c.break_deadline_ms, 0);
 }
 
 static void test_config_valid_values_are_taken(void **state)
@@ -69,12 +71,39 @@ static void test_config_bad_value_keeps_default_and_counts(void **state)
     assert_int_equal(c.log_level, LS_LOG_WARN);
 }
 
+static void test_config_stale_policy_and_deadline_are_parsed(void **state)
+{
+    (void)state;
+    const char *env[] = {"LEASE_SHIM_STALE", "abort", "LEASE_SHIM_BREAK_DEADLINE", "250", NULL};
+    int bad;
+    struct ls_config c = parse(env, &bad);
+    assert_int_equal(bad, 0);
+    assert_int_equal(c.stale_policy, LS_STALE_ABORT);
+    assert_int_equal(c.break_deadline_ms, 250);
+}
+
+static void test_config_bad_deadline_is_rejected(void **state)
+{
+    (void)state;
+    const char *const bad_values[] = {"12ms", "-1", "", "86400001", "99999999999999999999", NULL};
+    ls_cfg.log_level = LS_LOG_OFF;
+    for (const char *const *v = bad_values; *v; v++) {
+        const char *env[] = {"LEASE_SHIM_BREAK_DEADLINE", *v, NULL};
+        int bad;
+        struct ls_config c = parse(env, &bad);
+        assert_int_equal(bad, 1);
+        assert_int_equal(c.break_deadline_ms, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_empty_environment_gives_defaults),
         cmocka_unit_test(test_config_valid_values_are_taken),
         cmocka_unit_test(test_config_bad_value_keeps_default_and_counts),
+        cmocka_unit_test(test_config_stale_policy_and_deadline_are_parsed),
+        cmocka_unit_test(test_config_bad_deadline_is_rejected),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

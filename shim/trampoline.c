@@ -1,0 +1,99 @@
+/* trampoline.c - the handler the kernel calls for watched signals (SPEC §4).
+ *
+ * It runs with exactly the mask and flags the application asked for (they
+ * were given to the kernel with it), checks kernel notifications against the
+ * table, and calls the application's handler with one or three arguments.
+ * errno is restored before the application's handler runs and after
+ * anything the shim does on its own.
+ */
+#include "trampoline.h"
+#include "config.h"
+#include "diag.h"
+#include "lock.h"
+#include "real.h"
+#include "registry.h"
+#include "sigstate.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int ls_notification_admit(int sig, siginfo_t *si)
+{
+    int fd = si->si_fd, to = fd;
+    switch (ls_reg_check_notification(sig, fd, &to)) {
+    case LS_NOTE_VALID:
+        ls_reg_note_break(sig, fd, si->si_code);
+        return 1;
+    case LS_NOTE_TRANSLATE:
+        ls_stat_inc(LS_STAT_STALE_TRANSLATED);
+        ls_log_event("signal %d for fd %d: that fd no longer names the file; delivered as fd %d",
+                     sig, fd, to);
+        si->si_fd = to;
+        ls_reg_note_break(sig, to, si->si_code);
+        return 1;
+    case LS_NOTE_STALE:
+        break;
+    }
+    ls_stat_inc(LS_STAT_STALE_DROPPED);
+    ls_log_event("signal %d for fd %d: no registration of this process names it any more; %s",
+                 sig, fd, ls_cfg.stale_policy == LS_STALE_DELIVER ? "delivered as is" : "dropped");
+    if (ls_cfg.stale_policy == LS_STALE_ABORT)
+        abort();
+    return ls_cfg.stale_policy == LS_STALE_DELIVER;
+}
+
+/* Queue SI again to this thread, as the kernel delivered it. */
+static void requeue_to_self(int sig, siginfo_t *si)
+{
+    LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)ls_self(), LS_REAL(syscall)(SYS_gettid),
+                     (long)sig, si);
+}
+
+/* One notification found by overflow recovery: queue it as the kernel would
+ * have; if the queue is still full, run it through the trampoline now. */
+static void emit_recovered(int sig, siginfo_t *si)
+{
+    ls_stat_inc(LS_STAT_OVERFLOW_RECOVERED);
+    if (LS_REAL(syscall)(SYS_rt_sigqueueinfo, (long)ls_self(), (long)sig, si) < 0)
+        ls_trampoline(sig, si, NULL);
+}
+
+void ls_trampoline(int sig, siginfo_t *si, void *uctx)
+{
+    int saved = errno;
+    struct sigaction app;
+    if (!ls_sig_app_view(sig, &app)) {
+        /* the application changed the disposition while this one was on its
+         * way: let the kernel deliver it again under the new one */
+        requeue_to_self(sig, si);
+        errno = saved;
+        return;
+    }
+    if (ls_is_notification(si) && ls_sig_watched(sig) && !ls_notification_admit(sig, si)) {
+        errno = saved;
+        return;
+    }
+    if (app.sa_handler == SIG_IGN) {
+        errno = saved;
+        return;
+    }
+    if (app.sa_handler == SIG_DFL) {
+        /* only SIGIO is ever caught at SIG_DFL: a queue overflow is recovered
+         * into per-descriptor notifications, anything else gets the default */
+        if (!(sig == SIGIO && si->si_code == SI_KERNEL && ls_reg_recover_overflow(emit_recovered) > 0)) {
+            ls_sig_reset_default(sig);
+            requeue_to_self(sig, si); /* blocked until we return, then acted on */
+        }
+        errno = saved;
+        return;
+    }
+    if (app.sa_flags & SA_RESETHAND)
+        ls_sig_spend_one_shot(sig, app.sa_handler);
+    errno = saved;
+    if (app.sa_flags & SA_SIGINFO)
+        app.sa_sigaction(sig, si, uctx);
+    else
+        app.sa_handler(sig);
+}
