@@ -142,7 +142,14 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
         LS_CALL(); /* nothing of ours goes away */
     } else {
         int tmp = (int)ls_sys_fcntl(newfd, F_DUPFD_CLOEXEC, 0);
-        if (tmp >= 0) {
+        if (tmp == oldfd) {
+            /* the copy took the lowest free number, so OLDFD was not open:
+             * the call fails and nothing goes away */
+            ls_sys_close(tmp);
+            LS_CALL();
+        } else if (tmp >= 0) {
+            if (ls_fd_reg(tmp))
+                ls_reg_forget_stale(tmp); /* the kernel just handed this number out */
             LS_CALL();
             if (r >= 0)
                 ls_reg_going_via(newfd, tmp);
@@ -335,9 +342,15 @@ static FILE *freopen_common(freopen_fn op, const char *path, const char *mode, F
         return op(path, mode, fp);
     }
     errno = saved;
+    struct ls_crit c;
+    if (ls_fd_reg(tmp)) {
+        /* the kernel just handed this number out: its entry is stale */
+        ls_crit_enter(&c);
+        ls_reg_forget_stale(tmp);
+        ls_crit_leave(&c);
+    }
     FILE *r = op(path, mode, fp);
     int err = errno;
-    struct ls_crit c;
     ls_crit_enter(&c);
     if (ls_fd_reg(fd) && ls_sys_kcmp_file(ls_self(), fd, tmp) != 0)
         ls_reg_going_via(fd, tmp);

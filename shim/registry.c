@@ -507,16 +507,57 @@ static int in_range(int fd, unsigned first, unsigned last)
     return fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last;
 }
 
+/* Does FD name R's file (device and inode)?  Tells which of two
+ * descriptors that kcmp says differ is the one replaced behind our back. */
+static int names_file(const struct ls_reg *r, int fd)
+{
+    dev_t dev;
+    ino_t ino;
+    return file_id(fd, &dev, &ino) == 0 && dev == r->dev && ino == r->ino;
+}
+
+/* Prove *H names the registration's open file description by comparing it
+ * with one other member (a notify fd first); a member found to name
+ * something else is forgotten, and if *H is the one replaced, another
+ * member becomes *H.  Returns the member proven equal to *H, or -1. */
+static int verify_handle(uint32_t id, int *h)
+{
+    struct ls_reg *r = ls_reg_get(id);
+    for (unsigned tries = r->members + 2; tries; tries--) {
+        int m = -1;
+        if (r->lease_fd >= 0 && r->lease_fd != *h && ls_fd_reg(r->lease_fd) == id)
+            m = r->lease_fd;
+        else if (r->async_fd >= 0 && r->async_fd != *h && ls_fd_reg(r->async_fd) == id)
+            m = r->async_fd;
+        else if (r->head >= 0)
+            for (int c = r->head, i = 0; i < (int)r->members; i++, c = ls_fd_next_member(c))
+                if (c != *h) {
+                    m = c;
+                    break;
+                }
+        if (m < 0 || same_ofd(*h, m))
+            return m;
+        if (names_file(r, *h) || !names_file(r, m)) {
+            detach_stale(m, "was replaced");
+        } else {
+            detach_stale(*h, "was replaced");
+            *h = m;
+        }
+    }
+    return -1;
+}
+
 /* The first member of R outside [FIRST, LAST] that still names the OFD H
- * names; members found to name something else are forgotten.  -1 if none. */
-static int find_survivor(uint32_t id, unsigned first, unsigned last, int h)
+ * names (KNOWN is already proven to); members found to name something else
+ * are forgotten.  -1 if none. */
+static int find_survivor(uint32_t id, unsigned first, unsigned last, int h, int known)
 {
     struct ls_reg *r = ls_reg_get(id);
     int m = r->head;
     for (unsigned i = 0, n = r->members; i < n && m >= 0; i++) {
         int next = ls_fd_next_member(m);
         if (!in_range(m, first, last)) {
-            if (same_ofd(m, h))
+            if (m == known || same_ofd(m, h))
                 return m;
             detach_stale(m, "was replaced");
         }
@@ -526,26 +567,27 @@ static int find_survivor(uint32_t id, unsigned first, unsigned last, int h)
 }
 
 /* Descriptors of registration ID in [FIRST, LAST] go away.  H is an open
- * descriptor of its OFD: a going member (before the operation) or a
- * temporary copy (after it). */
+ * descriptor of its OFD as far as the table knows: a going member (before
+ * the operation) or a temporary copy (after it); it is verified first. */
 static void going_reg(uint32_t id, unsigned first, unsigned last, int h)
 {
     struct ls_reg *r = ls_reg_get(id);
     if (!owned(r)) {
         ls_stat_inc(LS_STAT_NOT_OWNER); /* R3: the kernel is left alone */
     } else {
+        int known = verify_handle(id, &h);
         int going[2];
         for (enum kind k = KIND_LEASE; k <= KIND_ASYNC; k++) {
             int n = notify_fd(r, k);
-            going[k] = n >= 0 && in_range(n, first, last);
-            if (n >= 0 && !going[k] && !same_ofd(n, h)) {
+            going[k] = n >= 0 && (in_range(n, first, last) || ls_fd_reg(n) != id);
+            if (n >= 0 && !going[k] && n != known && !same_ofd(n, h)) {
                 /* the notify fd no longer names this file: its si_fd is stale already */
                 detach_stale(n, "was replaced");
                 going[k] = 1;
             }
         }
         int survivor = (going[KIND_LEASE] || going[KIND_ASYNC])
-                           ? find_survivor(id, first, last, h) : -1;
+                           ? find_survivor(id, first, last, h, known) : -1;
         for (enum kind k = KIND_LEASE; k <= KIND_ASYNC; k++) {
             if (notify_fd(r, k) < 0)
                 continue;

@@ -142,13 +142,26 @@ int lst_leases_on(const char *path)
     char want[64], line[512];
     snprintf(want, sizeof want, "%02x:%02x:%lu ", major(st.st_dev), minor(st.st_dev),
              (unsigned long)st.st_ino);
-    FILE *f = fopen("/proc/locks", "r");
-    CHECK(f != NULL);
+    /* One read(2) for the whole file: /proc/locks is produced one read at a
+     * time, and a second read resumes by position in lists that other
+     * processes may be changing, so an entry could be counted twice. */
+    static char buf[1 << 20];
+    int fd = open("/proc/locks", O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0);
+    ssize_t len = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    CHECK(len >= 0 && (size_t)len < sizeof buf - 1);
+    buf[len] = '\0';
     int n = 0;
-    while (fgets(line, sizeof line, f))
+    for (char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        size_t l = strcspn(p, "\n");
+        if (l >= sizeof line)
+            l = sizeof line - 1;
+        memcpy(line, p, l);
+        line[l] = '\0';
         if (strstr(line, "LEASE") && strstr(line, want))
             n++;
-    fclose(f);
+    }
     return n;
 }
 

@@ -1,0 +1,41 @@
+/* t_dunder_close - R1 through glibc's exported __close: the notify fd goes
+ * away with a dup() alias alive; the break names the alias. */
+#include "lstest.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+int __close(int fd);
+
+static void stdio_guard(void)
+{
+    int fd;
+    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
+        ;
+    if (fd >= 0)
+        close(fd);
+}
+
+int main(void)
+{
+    stdio_guard();
+    const char *data = lst_path("data"), *other = lst_path("other");
+    close(lst_open(other, O_RDONLY));
+    lst_record(lst_sig());
+
+    int a = lst_open(data, O_RDONLY);
+    lst_lease(a, F_RDLCK);
+    int d = dup(a);
+    CHECK(d >= 0);
+
+    CHECK_EQ(__close(a), 0);
+    CHECK_EQ(fcntl(a, F_GETFD), -1);
+    int o = open(other, O_RDONLY);
+    CHECK_EQ(o, a);
+
+    CHECK_EQ(lst_break(data, 0), EWOULDBLOCK);
+    CHECK(lst_wait(1, 2000) >= 1);
+    CHECK_EQ(lst_fd_at(0), d);
+    CHECK(lst_fd_names(lst_fd_at(0), data));
+    return 0;
+}

@@ -1,0 +1,42 @@
+/* t_fclose_stream - R1 through fclose() of an fdopen()ed stream on the notify
+ * fd, with a dup() alias alive: the break names the alias. */
+#include "lstest.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+static void stdio_guard(void)
+{
+    int fd;
+    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
+        ;
+    if (fd >= 0)
+        close(fd);
+}
+
+int main(void)
+{
+    stdio_guard();
+    const char *data = lst_path("data"), *other = lst_path("other");
+    close(lst_open(other, O_RDONLY));
+    lst_record(lst_sig());
+
+    int a = lst_open(data, O_RDONLY);
+    lst_lease(a, F_RDLCK);
+    int d = dup(a);
+    CHECK(d >= 0);
+    FILE *f = fdopen(a, "r");
+    CHECK(f != NULL);
+    CHECK_EQ(fileno(f), a);
+
+    CHECK_EQ(fclose(f), 0);
+    CHECK_EQ(fcntl(a, F_GETFD), -1);
+    int o = open(other, O_RDONLY);
+    CHECK_EQ(o, a);
+
+    CHECK_EQ(lst_break(data, 0), EWOULDBLOCK);
+    CHECK(lst_wait(1, 2000) >= 1);
+    CHECK_EQ(lst_fd_at(0), d);
+    CHECK(lst_fd_names(lst_fd_at(0), data));
+    return 0;
+}

@@ -1,0 +1,59 @@
+/* t_r2_release - R2 (default policy release): close() of the only descriptor
+ * of a leased file in this process while a forked child keeps the open file
+ * description alive.  No alias survives, so the lease must be released: no
+ * lease in /proc/locks, and a writer's O_NONBLOCK open goes through.
+ * Without the shim the lease outlives the close and the writer is refused. */
+#include "lstest.h"
+
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void stdio_guard(void)
+{
+    int fd;
+    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
+        ;
+    if (fd >= 0)
+        close(fd);
+}
+
+/* Fork a child that holds copies of every descriptor until *RELEASE is closed. */
+static pid_t hold_in_child(int *release)
+{
+    int p[2];
+    CHECK(pipe(p) == 0);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        char c;
+        close(p[1]);
+        while (read(p[0], &c, 1) < 0 && errno == EINTR)
+            ;
+        _exit(0);
+    }
+    close(p[0]);
+    *release = p[1];
+    return pid;
+}
+
+int main(void)
+{
+    stdio_guard();
+    const char *data = lst_path("data");
+    lst_record(lst_sig());
+
+    int a = lst_open(data, O_RDONLY);
+    lst_lease(a, F_RDLCK);
+    int release;
+    pid_t holder = hold_in_child(&release);
+    CHECK(lst_leases_on(data) >= 1); /* >= : see rules.cmake on /proc/locks */
+
+    CHECK_EQ(close(a), 0);
+    CHECK_EQ(lst_leases_on(data), 0);
+    CHECK_EQ(lst_break(data, 0), 0);
+
+    close(release);
+    CHECK_EQ(waitpid(holder, NULL, 0), holder);
+    return 0;
+}

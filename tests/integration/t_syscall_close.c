@@ -1,0 +1,46 @@
+/* t_syscall_close - R1 through syscall(SYS_close, notify), which goes through
+ * glibc's exported syscall(): handled like close(). */
+#include "lstest.h"
+
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void stdio_guard(void)
+{
+    int fd;
+    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
+        ;
+    if (fd >= 0)
+        close(fd);
+}
+
+int main(void)
+{
+    stdio_guard();
+    const char *data = lst_path("data"), *other = lst_path("other");
+    close(lst_open(other, O_RDONLY));
+    lst_record(lst_sig());
+
+    int a = lst_open(data, O_RDONLY);
+    lst_lease(a, F_RDLCK);
+    int d = dup(a);
+    CHECK(d >= 0);
+
+    errno = 0;
+    CHECK_EQ(syscall(SYS_close, a), 0);
+    CHECK_EQ(errno, 0);
+    CHECK_EQ(fcntl(a, F_GETFD), -1);
+    int o = open(other, O_RDONLY);
+    CHECK_EQ(o, a);
+
+    errno = 0; /* a failing one still reports like the kernel */
+    CHECK_EQ(syscall(SYS_close, 1 << 20), -1);
+    CHECK_EQ(errno, EBADF);
+
+    CHECK_EQ(lst_break(data, 0), EWOULDBLOCK);
+    CHECK(lst_wait(1, 2000) >= 1);
+    CHECK_EQ(lst_fd_at(0), d);
+    CHECK(lst_fd_names(lst_fd_at(0), data));
+    return 0;
+}
