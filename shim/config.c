@@ -14,6 +14,7 @@ struct ls_config ls_cfg = {
     .backtrace = 0,
     .stale_policy = LS_STALE_DROP,
     .break_deadline_ms = 0,
+    .exec_policy = LS_EXEC_HANDOVER,
 };
 
 struct ls_word {
@@ -36,6 +37,9 @@ static const struct ls_word bool_words[] = {
 };
 static const struct ls_word close_words[] = {
     {"release", LS_CLOSE_RELEASE}, {"keep", LS_CLOSE_KEEP}, {NULL, 0},
+};
+static const struct ls_word exec_words[] = {
+    {"handover", LS_EXEC_HANDOVER}, {"release", LS_EXEC_RELEASE}, {"keep", LS_EXEC_KEEP}, {NULL, 0},
 };
 static const struct ls_word stale_words[] = {
     {"drop", LS_STALE_DROP}, {"deliver", LS_STALE_DELIVER}, {"abort", LS_STALE_ABORT}, {NULL, 0},
@@ -86,6 +90,7 @@ int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup)
     int enabled = 1, close_policy = LS_CLOSE_RELEASE, log_level = LS_LOG_WARN;
     int alias_scan = 1, backtrace = 0, stale = LS_STALE_DROP;
     unsigned deadline = 0;
+    int exec = LS_EXEC_HANDOVER;
     parse_one(lookup, "LEASE_SHIM", bool_words, &enabled, &bad);
     parse_one(lookup, "LEASE_SHIM_CLOSE", close_words, &close_policy, &bad);
     parse_one(lookup, "LEASE_SHIM_LOG", log_words, &log_level, &bad);
@@ -93,6 +98,7 @@ int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup)
     parse_one(lookup, "LEASE_SHIM_BACKTRACE", bool_words, &backtrace, &bad);
     parse_one(lookup, "LEASE_SHIM_STALE", stale_words, &stale, &bad);
     parse_ms(lookup, "LEASE_SHIM_BREAK_DEADLINE", &deadline, &bad);
+    parse_one(lookup, "LEASE_SHIM_EXEC", exec_words, &exec, &bad);
     cfg->enabled = enabled;
     cfg->close_policy = (enum ls_close_policy)close_policy;
     cfg->log_level = (enum ls_log_level)log_level;
@@ -100,6 +106,7 @@ int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup)
     cfg->backtrace = backtrace;
     cfg->stale_policy = (enum ls_stale_policy)stale;
     cfg->break_deadline_ms = deadline;
+    cfg->exec_policy = (enum ls_exec_policy)exec;
     errno = saved;
     return bad;
 }

@@ -4,6 +4,8 @@
 
 enum ls_close_policy { LS_CLOSE_RELEASE, LS_CLOSE_KEEP };
 
+enum ls_exec_policy { LS_EXEC_HANDOVER, LS_EXEC_RELEASE, LS_EXEC_KEEP };
+
 enum ls_stale_policy { LS_STALE_DROP, LS_STALE_DELIVER, LS_STALE_ABORT };
 
 enum ls_log_level { LS_LOG_OFF, LS_LOG_ERROR, LS_LOG_WARN, LS_LOG_INFO, LS_LOG_DEBUG };
@@ -16,6 +18,7 @@ struct ls_config {
     int backtrace;                    /* LEASE_SHIM_BACKTRACE */
     enum ls_stale_policy stale_policy;/* LEASE_SHIM_STALE */
     unsigned break_deadline_ms;       /* LEASE_SHIM_BREAK_DEADLINE, 0 = off */
+    enum ls_exec_policy exec_policy;  /* LEASE_SHIM_EXEC */
 };
 
 extern struct ls_config ls_cfg;

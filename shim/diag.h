@@ -18,6 +18,7 @@ enum ls_stat {
     LS_STAT_STALE_TRANSLATED, /* stale notifications handed on under a live alias */
     LS_STAT_OVERFLOW_RECOVERED, /* notifications rebuilt after a queue overflow */
     LS_STAT_DEADLINE_RELEASED,  /* leases released by the break deadline */
+    LS_STAT_ADOPTED,            /* registrations adopted after exec */
     LS_STAT_COUNT
 };
 

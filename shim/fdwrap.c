@@ -7,6 +7,7 @@
  * the application's errno restored, so results are exactly libc's.
  */
 #include "config.h"
+#include "exec.h"
 #include "fdtable.h"
 #include "lock.h"
 #include "policy.h"
@@ -79,6 +80,8 @@ static int sys_close_range(unsigned first, unsigned last, int flags)
 /* Tracked FD goes away through OP.  Async-signal-safe; errno as OP leaves it. */
 static int close_tracked(int fd, close_fn op)
 {
+    if (ls_shared_child())
+        return op(fd); /* a vfork child must not change the parent's table */
     struct ls_crit c;
     ls_crit_enter(&c);
     ls_reg_going_range((unsigned)fd, (unsigned)fd);
@@ -105,6 +108,8 @@ LS_EXPORT int __close(int fd)
 /* NEWFD now names SRC's file: remember the alias.  Async-signal-safe; errno kept. */
 static void note_alias(int src, int newfd)
 {
+    if (ls_shared_child())
+        return;
     struct ls_crit c;
     ls_crit_enter(&c);
     ls_reg_note_alias(src, newfd);
@@ -133,6 +138,8 @@ static unsigned long nofile_limit(void)
  * Async-signal-safe; errno exactly as libc leaves it. */
 static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op3)
 {
+    if (ls_shared_child())
+        return flags < 0 ? op2(oldfd, newfd) : op3(oldfd, newfd, flags);
     int saved = errno, r, err;
     struct ls_crit c;
     ls_crit_enter(&c);
@@ -208,6 +215,8 @@ static int registers(int cmd, long arg)
  * Async-signal-safe; result and errno exactly OP's. */
 static int fcntl_tracked(fcntl_fn op, int fd, int cmd, void *arg)
 {
+    if (ls_shared_child())
+        return op(fd, cmd, arg);
     int saved = errno;
     struct ls_crit c;
     ls_crit_enter(&c);
@@ -287,7 +296,7 @@ LS_FCNTL_WRAPPER(__fcntl)
  * Async-signal-safe; errno kept. */
 static void going_range(unsigned first, unsigned last)
 {
-    if (LS_LIKELY(ls_fd_next_tracked(first, last) < 0))
+    if (LS_LIKELY(ls_fd_next_tracked(first, last) < 0) || ls_shared_child())
         return;
     struct ls_crit c;
     ls_crit_enter(&c);
@@ -332,7 +341,7 @@ LS_EXPORT int fclose(FILE *fp)
 static FILE *freopen_common(freopen_fn op, const char *path, const char *mode, FILE *fp)
 {
     int fd = fp ? fileno_unlocked(fp) : -1;
-    if (LS_LIKELY(fd < 0 || !ls_fd_reg(fd)))
+    if (LS_LIKELY(fd < 0 || !ls_fd_reg(fd)) || ls_shared_child())
         return op(path, mode, fp);
     int saved = errno;
     int tmp = (int)ls_sys_fcntl(fd, F_DUPFD_CLOEXEC, 0);

@@ -8,6 +8,7 @@
 #include "proc.h"
 #include "config.h"
 #include "deadline.h"
+#include "exec.h"
 #include "lock.h"
 #include "real.h"
 #include "registry.h"
@@ -47,6 +48,7 @@ void ls_proc_init(void)
     ls_config_load();
     ls_self_reset();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
+    ls_exec_adopt();
     ls_deadline_start();
 }
 

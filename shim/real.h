@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -33,7 +34,19 @@
     X(long, syscall, (long, ...))                                     \
     X(int, sigaction, (int, const struct sigaction *, struct sigaction *)) \
     X(int, sigtimedwait, (const sigset_t *, siginfo_t *, const struct timespec *)) \
-    X(int, sigwaitinfo, (const sigset_t *, siginfo_t *))
+    X(int, sigwaitinfo, (const sigset_t *, siginfo_t *))            \
+    X(int, execve, (const char *, char *const[], char *const[]))      \
+    X(int, execveat, (int, const char *, char *const[], char *const[], int)) \
+    X(int, fexecve, (int, char *const[], char *const[]))              \
+    X(int, execvpe, (const char *, char *const[], char *const[]))     \
+    X(pid_t, _Fork, (void))                                           \
+    X(int, posix_spawn, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
+                         const posix_spawnattr_t *, char *const[], char *const[])) \
+    X(int, posix_spawnp, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
+                          const posix_spawnattr_t *, char *const[], char *const[])) \
+    X(FILE *, popen, (const char *, const char *))                   \
+    X(int, system, (const char *))                                    \
+    X(int, daemon, (int, int))
 
 #define LS_REAL_FIELD(ret, name, params) ret (*name) params;
 struct ls_real_table {

@@ -10,6 +10,8 @@
 #include "fdtable.h"
 #include "policy.h"
 #include "deadline.h"
+#include "exec.h"
+#include "handover.h"
 #include "lock.h"
 #include "sigstate.h"
 #include "sys.h"
@@ -28,6 +30,9 @@
 enum kind { KIND_LEASE, KIND_ASYNC };
 
 static pid_t self_pid;
+
+/* Set by the vfork wrapper (exec.h); here with the other facts about who we are. */
+__thread int ls_vfork_child __attribute__((tls_model("initial-exec")));
 
 pid_t ls_self(void)
 {
@@ -777,4 +782,113 @@ unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long
     }
     ls_crit_leave(&c);
     return next;
+}
+
+/* ---- exec -------------------------------------------------------------------------- */
+
+static int cloexec(int fd)
+{
+    long fl = ls_sys_fcntl(fd, F_GETFD, 0);
+    return fl < 0 || (fl & FD_CLOEXEC);
+}
+
+/* A member of ID that survives exec and names the same OFD as N, or -1. */
+static int exec_survivor(uint32_t id, int n)
+{
+    struct ls_reg *r = ls_reg_get(id);
+    int m = r->head;
+    for (unsigned i = 0; i < r->members && m >= 0; i++, m = ls_fd_next_member(m))
+        if (m != n && !cloexec(m) && same_ofd(m, n))
+            return m;
+    return -1;
+}
+
+int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_t *block,
+                        struct ls_exec_undo *undo, int cap, int *nundo)
+{
+    int saved = errno, handed = 0;
+    *nundo = 0;
+    for (uint32_t id = 1, high = ls_reg_high_water(); id <= high; id++) {
+        struct ls_reg *r = ls_reg_get(id);
+        if (!r->live || !owned(r))
+            continue;
+        for (enum kind k = KIND_LEASE; k <= KIND_ASYNC; k++) {
+            int n = notify_fd(r, k);
+            if (n < 0)
+                continue;
+            if (cloexec(n)) {
+                /* R1 only: a failed exec must leave the application as it was */
+                int s = exec_survivor(id, n);
+                if (s < 0 || *nundo >= cap || rehome(r, k, s, n) < 0)
+                    continue;
+                undo[(*nundo)++] = (struct ls_exec_undo){id, k, n, s};
+            }
+            n = notify_fd(r, k);
+            if (policy == LS_EXEC_RELEASE) {
+                release(r, k, n, 0);
+            } else if (policy == LS_EXEC_HANDOVER) {
+                struct ls_handover_rec rec = {n, k == KIND_LEASE ? r->lease : F_UNLCK,
+                                              k == KIND_ASYNC, r->sig, r->owner.type, r->owner.pid};
+                *len = ls_handover_add(var, size, *len, &rec);
+                sigaddset(block, note_signal(r));
+                handed++;
+            }
+        }
+    }
+    errno = saved;
+    return handed;
+}
+
+void ls_reg_exec_undo(const struct ls_exec_undo *undo, int n)
+{
+    int saved = errno;
+    for (int i = n - 1; i >= 0; i--) {
+        struct ls_reg *r = ls_reg_get(undo[i].id);
+        if (r->live && notify_fd(r, (enum kind)undo[i].kind) == undo[i].to)
+            rehome(r, (enum kind)undo[i].kind, undo[i].from, undo[i].to);
+    }
+    errno = saved;
+}
+
+void ls_reg_live_signals(sigset_t *set)
+{
+    for (uint32_t id = 1, high = ls_reg_high_water(); id <= high; id++) {
+        const struct ls_reg *r = ls_reg_get(id);
+        if (r->live && owned(r) && (r->lease_fd >= 0 || r->async_fd >= 0))
+            sigaddset(set, note_signal(r));
+    }
+}
+
+void ls_reg_adopt(int fd, int lease, int async, int sig, const struct f_owner_ex *owner)
+{
+    int saved = errno;
+    if (lease == F_RDLCK || lease == F_WRLCK)
+        ls_reg_note_lease(fd, lease);
+    if (async)
+        ls_reg_note_async(fd, 1);
+    uint32_t id = ls_fd_reg(fd);
+    if (id) {
+        ls_reg_note_owner(fd, owner);
+        ls_reg_note_sig(fd, sig);
+        ls_sig_guard(note_signal(ls_reg_get(id)));
+        ls_stat_inc(LS_STAT_ADOPTED);
+    }
+    errno = saved;
+}
+
+void ls_reg_answer_unhandled(int sig, int fd)
+{
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    uint32_t id = ls_fd_reg(fd);
+    if (id) {
+        struct ls_reg *r = ls_reg_get(id);
+        if (r->live && note_signal(r) == sig && r->lease_fd == fd && r->lease != F_UNLCK &&
+            ls_sys_fcntl(fd, F_SETLEASE, F_UNLCK) == 0) {
+            ls_log_event("fd %d: lease break with no handler in this image; released it", fd);
+            ls_stat_inc(LS_STAT_RELEASED);
+            ls_reg_note_lease(fd, F_UNLCK);
+        }
+    }
+    ls_crit_leave(&c);
 }

@@ -9,6 +9,8 @@
 #define LS_REGISTRY_H
 
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -57,6 +59,37 @@ void ls_reg_note_break(int sig, int fd, int si_code);
  * NOW and is still unanswered.  Returns ns until the next deadline, or 0 if
  * none is pending.  Takes the lock; not for signal handlers. */
 unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long long limit);
+
+/* Before exec (SPEC §5).  Close-on-exec notify descriptors are re-homed to
+ * a surviving alias (each move recorded in UNDO, at most CAP); then the
+ * surviving registrations follow POLICY (config.h): handover appends a
+ * record for each to VAR (length *LEN, 0 when it no longer fits) and adds
+ * its signal to BLOCK; release releases them.  Returns the number handed
+ * over.  Lock held. */
+struct ls_exec_undo {
+    uint32_t id;
+    int kind, from, to;
+};
+int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_t *block,
+                        struct ls_exec_undo *undo, int cap, int *nundo);
+
+/* The exec failed: move every re-homed registration back.  Lock held. */
+void ls_reg_exec_undo(const struct ls_exec_undo *undo, int n);
+
+/* Add the signal of every live registration this process owns to SET.
+ * Lock-free, async-signal-safe. */
+void ls_reg_live_signals(sigset_t *set);
+
+/* Adopt a registration handed over across exec: FD holds lease LEASE
+ * (F_UNLCK: none) and/or O_ASYNC, signal SIG, owner OWNER.  Its signal is
+ * guarded until the new image installs a handler.  Lock held. */
+void ls_reg_adopt(int fd, int lease, int async, int sig, const struct f_owner_ex *owner);
+
+/* A notification for SIG naming FD arrived while the application's
+ * disposition is SIG_DFL for an adopted registration: answer a lease break
+ * by releasing the lease, swallow anything else.  Takes the lock;
+ * async-signal-safe. */
+void ls_reg_answer_unhandled(int sig, int fd);
 
 /* FD turned out not to be open (closed behind the shim's back): forget it. */
 void ls_reg_forget_stale(int fd);

@@ -2,6 +2,7 @@
  * whether the kernel holds the trampoline (in the manner of a signal-chaining
  * library: the application's actions kept in one array indexed by signal). */
 #include "sigstate.h"
+#include "exec.h"
 #include "lock.h"
 #include "real.h"
 
@@ -17,6 +18,7 @@ struct slot {
 static struct slot slots[LS_NSIG];
 static uint64_t watched;  /* bit sig-1: a registration uses sig */
 static int watched_rt;    /* some registration uses a signal other than SIGIO */
+static uint64_t guarded;  /* bit sig-1: adopted across exec, see ls_sig_guard */
 
 static int is_handler(void (*h)(int))
 {
@@ -31,10 +33,18 @@ int ls_sig_watched(int sig)
 
 /* Should the kernel hold the trampoline for SIG when the application's
  * handler is H? */
+int ls_sig_guarded(int sig)
+{
+    return sig > 0 && sig < LS_NSIG &&
+           (__atomic_load_n(&guarded, __ATOMIC_RELAXED) >> (sig - 1)) & 1;
+}
+
 static int wants_trampoline(int sig, void (*h)(int))
 {
     if (is_handler(h))
         return ls_sig_watched(sig);
+    if (h == SIG_DFL && ls_sig_guarded(sig))
+        return 1;
     return sig == SIGIO && h == SIG_DFL && __atomic_load_n(&watched_rt, __ATOMIC_RELAXED);
 }
 
@@ -121,8 +131,21 @@ void ls_sig_watch(int sig)
     errno = saved;
 }
 
+void ls_sig_guard(int sig)
+{
+    if (sig <= 0 || sig >= LS_NSIG || ls_sig_guarded(sig))
+        return;
+    int saved = errno;
+    __atomic_fetch_or(&guarded, 1ull << (sig - 1), __ATOMIC_RELAXED);
+    refresh(sig);
+    errno = saved;
+}
+
 int ls_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
 {
+    /* a vfork child has its own dispositions but shares our memory */
+    if (ls_shared_child())
+        return LS_REAL(sigaction)(sig, act, old);
     /* glibc's own checks first, so bad calls fail exactly as they would */
     if (sig <= 0 || sig >= LS_NSIG || sig == SIGKILL || sig == SIGSTOP)
         return LS_REAL(sigaction)(sig, act, old);

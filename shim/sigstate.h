@@ -28,6 +28,14 @@ int ls_sig_watched(int sig);
  * disposition calls for it.  Lock held; async-signal-safe; errno kept. */
 void ls_sig_watch(int sig);
 
+/* SIG carries notifications of registrations adopted across exec: hold the
+ * trampoline even at SIG_DFL, so that a break is answered (released)
+ * instead of killing an image that has no handler.  Lock held. */
+void ls_sig_guard(int sig);
+
+/* Is SIG guarded?  Async-signal-safe. */
+int ls_sig_guarded(int sig);
+
 /* The sigaction() the application sees: record ACT as the application's,
  * give the kernel the trampoline or ACT itself, answer OLD with the
  * application's view.  Result and errno exactly glibc's.  Takes the lock;

@@ -79,6 +79,11 @@ void ls_trampoline(int sig, siginfo_t *si, void *uctx)
         errno = saved;
         return;
     }
+    if (app.sa_handler == SIG_DFL && ls_is_notification(si) && ls_sig_guarded(sig)) {
+        ls_reg_answer_unhandled(sig, si->si_fd); /* no handler in this image yet */
+        errno = saved;
+        return;
+    }
     if (app.sa_handler == SIG_DFL) {
         /* only SIGIO is ever caught at SIG_DFL: a queue overflow is recovered
          * into per-descriptor notifications, anything else gets the default */

@@ -1,0 +1,346 @@
+/* exec.c - the exec family, _Fork, vfork and the spawn functions (SPEC §5).
+ *
+ * Before an exec: close-on-exec descriptors get R1 only (re-home to a
+ * descriptor that survives, undone if the exec fails).  Then, by
+ * LEASE_SHIM_EXEC: `handover` blocks the notification signals across the
+ * exec and passes the surviving registrations and the caller's mask in
+ * LEASE_SHIM_HANDOVER (added only when the new environment keeps
+ * LD_PRELOAD, so the new image loads the shim and adopts them); `release`
+ * releases them; `keep` does nothing.
+ */
+#include "exec.h"
+#include "config.h"
+#include "diag.h"
+#include "fdtable.h"
+#include "handover.h"
+#include "lock.h"
+#include "real.h"
+#include "registry.h"
+#include "sigstate.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define LS_EXPORT __attribute__((visibility("default")))
+
+extern char **environ;
+
+/* Called by the vfork wrapper when the system call fails. */
+long ls_vfork_failed(int err);
+long ls_vfork_failed(int err)
+{
+    errno = err;
+    return -1;
+}
+
+/* ---- preparing an exec ------------------------------------------------------ */
+
+struct exec_prep {
+    void *mem;          /* one mapping for everything below */
+    size_t memlen;
+    struct ls_exec_undo *undo;
+    int nundo;
+    char *const *envp;  /* what to pass to the kernel */
+    sigset_t saved;     /* the caller's mask, restored if the exec fails */
+    int blocked;
+};
+
+static int has_preload(char *const *envp)
+{
+    for (; envp && *envp; envp++)
+        if (strncmp(*envp, "LD_PRELOAD=", 11) == 0 && (*envp)[11])
+            return 1;
+    return 0;
+}
+
+static uint64_t mask_bits(const sigset_t *set)
+{
+    uint64_t m = 0;
+    for (int sig = 1; sig < 65; sig++)
+        if (sigismember(set, sig) == 1)
+            m |= 1ull << (sig - 1);
+    return m;
+}
+
+/* Everything the shim does before exec with ENVP.  Async-signal-safe (mmap). */
+static void exec_prepare(struct exec_prep *x, char *const *envp)
+{
+    memset(x, 0, sizeof *x);
+    x->envp = envp;
+    uint32_t high = ls_reg_high_water();
+    if (!ls_cfg.enabled || ls_shared_child() || !high)
+        return;
+    int saved_errno = errno;
+    size_t nenv = 0;
+    while (envp && envp[nenv])
+        nenv++;
+    size_t varsize = 64 * (size_t)high + 64;
+    x->memlen = (nenv + 2) * sizeof(char *) + varsize + 2 * high * sizeof(struct ls_exec_undo);
+    x->mem = mmap(NULL, x->memlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (x->mem == MAP_FAILED) {
+        x->mem = NULL;
+        ls_stat_inc(LS_STAT_DEGRADED);
+        ls_log(LS_LOG_WARN, "out of memory before exec: registrations not prepared");
+        errno = saved_errno;
+        return;
+    }
+    char **newenv = x->mem;
+    char *var = (char *)(newenv + nenv + 2);
+    x->undo = (struct ls_exec_undo *)(var + varsize);
+
+    struct ls_crit c;
+    sigset_t block;
+    sigemptyset(&block);
+    ls_crit_enter(&c);
+    size_t len = ls_handover_begin(var, varsize, mask_bits(&c.saved));
+    int handed = ls_reg_exec_prepare(ls_cfg.exec_policy, var, varsize, &len, &block,
+                                     x->undo, (int)(2 * high), &x->nundo);
+    ls_crit_leave(&c);
+
+    if (ls_cfg.exec_policy == LS_EXEC_HANDOVER && handed > 0) {
+        if (len && has_preload(envp)) {
+            size_t n = 0;
+            for (size_t i = 0; i < nenv; i++)
+                if (strncmp(envp[i], LS_HANDOVER_VAR "=", sizeof LS_HANDOVER_VAR) != 0)
+                    newenv[n++] = envp[i];
+            newenv[n++] = var;
+            newenv[n] = NULL;
+            x->envp = newenv;
+        }
+        /* whether or not the new image adopts them, it must not be killed */
+        pthread_sigmask(SIG_BLOCK, &block, &x->saved);
+        x->blocked = 1;
+    }
+    errno = saved_errno;
+}
+
+/* The exec failed: put everything back.  errno kept. */
+static void exec_failed(struct exec_prep *x)
+{
+    int saved = errno;
+    if (x->blocked)
+        pthread_sigmask(SIG_SETMASK, &x->saved, NULL);
+    if (x->nundo) {
+        struct ls_crit c;
+        ls_crit_enter(&c);
+        ls_reg_exec_undo(x->undo, x->nundo);
+        ls_crit_leave(&c);
+    }
+    if (x->mem)
+        munmap(x->mem, x->memlen);
+    errno = saved;
+}
+
+/* ---- the exec family ----------------------------------------------------------- */
+
+LS_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    struct exec_prep x;
+    exec_prepare(&x, envp);
+    int r = LS_REAL(execve)(path, argv, x.envp);
+    exec_failed(&x);
+    return r;
+}
+
+LS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+    struct exec_prep x;
+    exec_prepare(&x, envp);
+    int r = LS_REAL(execveat)(dirfd, path, argv, x.envp, flags);
+    exec_failed(&x);
+    return r;
+}
+
+LS_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+    struct exec_prep x;
+    exec_prepare(&x, envp);
+    int r = LS_REAL(fexecve)(fd, argv, x.envp);
+    exec_failed(&x);
+    return r;
+}
+
+LS_EXPORT int execv(const char *path, char *const argv[])
+{
+    return execve(path, argv, environ);
+}
+
+LS_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    struct exec_prep x;
+    exec_prepare(&x, envp);
+    int r = LS_REAL(execvpe)(file, argv, x.envp);
+    exec_failed(&x);
+    return r;
+}
+
+LS_EXPORT int execvp(const char *file, char *const argv[])
+{
+    return execvpe(file, argv, environ);
+}
+
+/* execl, execle, execlp: gather the variadic arguments into an argv on the
+ * stack (exec is async-signal-safe: no malloc), then as the v forms. */
+#define LS_COLLECT_ARGV(argv, arg0, ap)                          \
+    size_t argc_ = 1;                                            \
+    va_start(ap, arg0);                                          \
+    while (va_arg(ap, const char *))                             \
+        argc_++;                                                 \
+    va_end(ap);                                                  \
+    const char *argv[argc_ + 1];                                 \
+    argv[0] = arg0;                                              \
+    va_start(ap, arg0);                                          \
+    for (size_t i_ = 1; i_ <= argc_; i_++)                       \
+        argv[i_] = va_arg(ap, const char *);
+
+LS_EXPORT int execl(const char *path, const char *arg0, ...)
+{
+    va_list ap;
+    LS_COLLECT_ARGV(argv, arg0, ap)
+    va_end(ap);
+    return execve(path, (char *const *)argv, environ);
+}
+
+LS_EXPORT int execlp(const char *file, const char *arg0, ...)
+{
+    va_list ap;
+    LS_COLLECT_ARGV(argv, arg0, ap)
+    va_end(ap);
+    return execvpe(file, (char *const *)argv, environ);
+}
+
+LS_EXPORT int execle(const char *path, const char *arg0, ...)
+{
+    va_list ap;
+    LS_COLLECT_ARGV(argv, arg0, ap)
+    char *const *envp = va_arg(ap, char *const *);
+    va_end(ap);
+    return execve(path, (char *const *)argv, envp);
+}
+
+/* ---- _Fork ----------------------------------------------------------------------- */
+
+/* glibc's _Fork runs no fork handlers: hold the lock across it ourselves, so
+ * the child never sees a half-changed table, and make the child not-owner. */
+LS_EXPORT pid_t _Fork(void)
+{
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    pid_t r = LS_REAL(_Fork)();
+    int saved = errno;
+    if (r == 0) {
+        ls_self_reset();
+        ls_lock_reset_in_child();
+        pthread_sigmask(SIG_SETMASK, &c.saved, NULL);
+    } else {
+        ls_crit_leave(&c);
+    }
+    errno = saved;
+    return r;
+}
+
+/* ---- spawning -------------------------------------------------------------------- */
+
+/* Block the signals of this process's live registrations in the calling
+ * thread; *SAVED gets the mask to restore.  Async-signal-safe. */
+static void block_notifications(sigset_t *saved)
+{
+    sigset_t block;
+    sigemptyset(&block);
+    ls_reg_live_signals(&block);
+    pthread_sigmask(SIG_BLOCK, &block, saved);
+}
+
+static void restore_mask(const sigset_t *saved)
+{
+    int e = errno;
+    pthread_sigmask(SIG_SETMASK, saved, NULL);
+    errno = e;
+}
+
+LS_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                          const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    sigset_t saved;
+    block_notifications(&saved);
+    int r = LS_REAL(posix_spawn)(pid, path, fa, attr, argv, envp);
+    restore_mask(&saved);
+    return r;
+}
+
+LS_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    sigset_t saved;
+    block_notifications(&saved);
+    int r = LS_REAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
+    restore_mask(&saved);
+    return r;
+}
+
+LS_EXPORT FILE *popen(const char *command, const char *type)
+{
+    sigset_t saved;
+    block_notifications(&saved);
+    FILE *r = LS_REAL(popen)(command, type);
+    restore_mask(&saved);
+    return r;
+}
+
+LS_EXPORT int system(const char *command)
+{
+    sigset_t saved;
+    block_notifications(&saved);
+    int r = LS_REAL(system)(command);
+    restore_mask(&saved);
+    return r;
+}
+
+LS_EXPORT int daemon(int nochdir, int noclose)
+{
+    sigset_t saved;
+    block_notifications(&saved);
+    int r = LS_REAL(daemon)(nochdir, noclose);
+    restore_mask(&saved); /* in the daemon child as well */
+    return r;
+}
+
+/* ---- the new image's side ---------------------------------------------------------- */
+
+static void adopt_one(const struct ls_handover_rec *rec, void *arg)
+{
+    (void)arg;
+    ls_reg_adopt(rec->fd, rec->lease, rec->async, rec->sig,
+                 &(struct f_owner_ex){rec->owner_type, rec->owner_pid});
+}
+
+void ls_exec_adopt(void)
+{
+    const char *v = secure_getenv(LS_HANDOVER_VAR);
+    if (!v)
+        return;
+    uint64_t mask = 0;
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    int n = ls_handover_parse(v, &mask, adopt_one, NULL);
+    ls_crit_leave(&c);
+    unsetenv(LS_HANDOVER_VAR);
+    if (n < 0) {
+        ls_log(LS_LOG_WARN, "malformed %s: registrations not adopted", LS_HANDOVER_VAR);
+        return;
+    }
+    /* the trampolines are in place: the caller's mask from before the exec */
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig = 1; sig < 65; sig++)
+        if (mask & (1ull << (sig - 1)))
+            sigaddset(&set, sig);
+    pthread_sigmask(SIG_SETMASK, &set, NULL);
+}
