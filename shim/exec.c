@@ -45,7 +45,7 @@ long ls_vfork_failed(int err)
 struct exec_prep {
     void *mem;          /* one mapping for everything below */
     size_t memlen;
-    struct ls_exec_undo *undo;
+    struct ls_undo *undo;
     int nundo;
     char *const *envp;  /* what to pass to the kernel */
     sigset_t saved;     /* the caller's mask, restored if the exec fails */
@@ -69,6 +69,27 @@ static uint64_t mask_bits(const sigset_t *set)
     return m;
 }
 
+/* ENVP with VAR added (any older LS_HANDOVER_VAR left out), in MEM, which
+ * has room for NENV + 2 pointers. */
+static char *const *env_with(char *const *envp, size_t nenv, char *var, char **mem)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nenv; i++)
+        if (strncmp(envp[i], LS_HANDOVER_VAR "=", sizeof LS_HANDOVER_VAR) != 0)
+            mem[n++] = envp[i];
+    mem[n++] = var;
+    mem[n] = NULL;
+    return mem;
+}
+
+static size_t env_count(char *const *envp)
+{
+    size_t n = 0;
+    while (envp && envp[n])
+        n++;
+    return n;
+}
+
 /* Everything the shim does before exec with ENVP.  Async-signal-safe (mmap). */
 static void exec_prepare(struct exec_prep *x, char *const *envp)
 {
@@ -78,11 +99,9 @@ static void exec_prepare(struct exec_prep *x, char *const *envp)
     if (!ls_cfg.enabled || ls_shared_child() || !high)
         return;
     int saved_errno = errno;
-    size_t nenv = 0;
-    while (envp && envp[nenv])
-        nenv++;
+    size_t nenv = env_count(envp);
     size_t varsize = 64 * (size_t)high + 64;
-    x->memlen = (nenv + 2) * sizeof(char *) + varsize + 2 * high * sizeof(struct ls_exec_undo);
+    x->memlen = (nenv + 2) * sizeof(char *) + varsize + 2 * high * sizeof(struct ls_undo);
     x->mem = mmap(NULL, x->memlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (x->mem == MAP_FAILED) {
         x->mem = NULL;
@@ -93,44 +112,39 @@ static void exec_prepare(struct exec_prep *x, char *const *envp)
     }
     char **newenv = x->mem;
     char *var = (char *)(newenv + nenv + 2);
-    x->undo = (struct ls_exec_undo *)(var + varsize);
+    x->undo = (struct ls_undo *)(var + varsize);
 
     struct ls_crit c;
     sigset_t block;
     sigemptyset(&block);
     ls_crit_enter(&c);
+    x->saved = c.saved;
     size_t len = ls_handover_begin(var, varsize, mask_bits(&c.saved));
     int handed = ls_reg_exec_prepare(ls_cfg.exec_policy, var, varsize, &len, &block,
                                      x->undo, (int)(2 * high), &x->nundo);
-    ls_crit_leave(&c);
-
     if (ls_cfg.exec_policy == LS_EXEC_HANDOVER && handed > 0) {
-        if (len && has_preload(envp)) {
-            size_t n = 0;
-            for (size_t i = 0; i < nenv; i++)
-                if (strncmp(envp[i], LS_HANDOVER_VAR "=", sizeof LS_HANDOVER_VAR) != 0)
-                    newenv[n++] = envp[i];
-            newenv[n++] = var;
-            newenv[n] = NULL;
-            x->envp = newenv;
-        }
-        /* whether or not the new image adopts them, it must not be killed */
-        pthread_sigmask(SIG_BLOCK, &block, &x->saved);
+        if (len && has_preload(envp))
+            x->envp = env_with(envp, nenv, var, newenv);
+        /* whether or not the new image adopts them, it must not be killed:
+         * blocked from before the lock is dropped until the exec */
+        sigorset(&c.saved, &c.saved, &block);
         x->blocked = 1;
     }
+    ls_crit_leave(&c);
     errno = saved_errno;
 }
 
-/* The exec failed: put everything back.  errno kept. */
+/* The exec failed: put everything back, the registrations first, under the
+ * lock, and the caller's mask last.  errno kept. */
 static void exec_failed(struct exec_prep *x)
 {
     int saved = errno;
-    if (x->blocked)
-        pthread_sigmask(SIG_SETMASK, &x->saved, NULL);
-    if (x->nundo) {
+    if (x->nundo || x->blocked) {
         struct ls_crit c;
         ls_crit_enter(&c);
-        ls_reg_exec_undo(x->undo, x->nundo);
+        ls_reg_undo(x->undo, x->nundo);
+        if (x->blocked)
+            c.saved = x->saved;
         ls_crit_leave(&c);
     }
     if (x->mem)
@@ -248,67 +262,121 @@ LS_EXPORT pid_t _Fork(void)
 
 /* ---- spawning -------------------------------------------------------------------- */
 
-/* Block the signals of this process's live registrations in the calling
- * thread; *SAVED gets the mask to restore.  Async-signal-safe. */
-static void block_notifications(sigset_t *saved)
+/* Around a spawn: the signals of this process's live registrations are
+ * blocked in the calling thread (and so in the child, until its own image
+ * decides), and a child that loads the shim gets the caller's mask back
+ * through a hand-over variable with no registrations. */
+struct spawn_prep {
+    sigset_t saved;  /* the caller's mask */
+    int blocked;
+    void *mem;       /* environment copy with the variable */
+    size_t memlen;
+    char *const *envp;
+};
+
+static void spawn_prepare(struct spawn_prep *x, char *const *envp)
 {
+    memset(x, 0, sizeof *x);
+    x->envp = envp;
     sigset_t block;
     sigemptyset(&block);
-    ls_reg_live_signals(&block);
-    pthread_sigmask(SIG_BLOCK, &block, saved);
+    if (ls_cfg.enabled && ls_reg_high_water())
+        ls_reg_live_signals(&block);
+    pthread_sigmask(SIG_BLOCK, &block, &x->saved);
+    x->blocked = 1;
+    /* (not sigisemptyset: glibc 2.36 answers 1 for a set of real-time signals) */
+    if (!mask_bits(&block) || !has_preload(envp))
+        return;
+    size_t nenv = env_count(envp), varsize = 64;
+    x->memlen = (nenv + 2) * sizeof(char *) + varsize;
+    x->mem = mmap(NULL, x->memlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (x->mem == MAP_FAILED) {
+        x->mem = NULL;
+        return;
+    }
+    char **newenv = x->mem;
+    char *var = (char *)(newenv + nenv + 2);
+    if (ls_handover_begin(var, varsize, mask_bits(&x->saved)))
+        x->envp = env_with(envp, nenv, var, newenv);
 }
 
-static void restore_mask(const sigset_t *saved)
+static void spawn_done(struct spawn_prep *x, int keep_mem)
 {
     int e = errno;
-    pthread_sigmask(SIG_SETMASK, saved, NULL);
+    if (x->mem && !keep_mem)
+        munmap(x->mem, x->memlen);
+    pthread_sigmask(SIG_SETMASK, &x->saved, NULL);
     errno = e;
 }
 
 LS_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    sigset_t saved;
-    block_notifications(&saved);
-    int r = LS_REAL(posix_spawn)(pid, path, fa, attr, argv, envp);
-    restore_mask(&saved);
+    struct spawn_prep x;
+    spawn_prepare(&x, envp);
+    int r = LS_REAL(posix_spawn)(pid, path, fa, attr, argv, x.envp);
+    spawn_done(&x, 0);
     return r;
 }
 
 LS_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                            const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    sigset_t saved;
-    block_notifications(&saved);
-    int r = LS_REAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
-    restore_mask(&saved);
+    struct spawn_prep x;
+    spawn_prepare(&x, envp);
+    int r = LS_REAL(posix_spawnp)(pid, file, fa, attr, argv, x.envp);
+    spawn_done(&x, 0);
     return r;
+}
+
+/* popen and system spawn with environ: it is swapped for the call.  If
+ * another thread replaced environ meanwhile (setenv), its new array may
+ * point into ours, so ours is then left mapped. */
+static int swap_environ(struct spawn_prep *x, char ***old)
+{
+    *old = environ;
+    if (x->envp == (char *const *)environ)
+        return 0;
+    environ = (char **)x->envp;
+    return 1;
+}
+
+static int unswap_environ(struct spawn_prep *x, char **old)
+{
+    if (environ != (char **)x->envp)
+        return 1; /* replaced meanwhile: keep our copy alive */
+    environ = old;
+    return 0;
 }
 
 LS_EXPORT FILE *popen(const char *command, const char *type)
 {
-    sigset_t saved;
-    block_notifications(&saved);
+    struct spawn_prep x;
+    char **old;
+    spawn_prepare(&x, environ);
+    int swapped = swap_environ(&x, &old);
     FILE *r = LS_REAL(popen)(command, type);
-    restore_mask(&saved);
+    spawn_done(&x, swapped && unswap_environ(&x, old));
     return r;
 }
 
 LS_EXPORT int system(const char *command)
 {
-    sigset_t saved;
-    block_notifications(&saved);
+    struct spawn_prep x;
+    char **old;
+    spawn_prepare(&x, environ);
+    int swapped = swap_environ(&x, &old);
     int r = LS_REAL(system)(command);
-    restore_mask(&saved);
+    spawn_done(&x, swapped && unswap_environ(&x, old));
     return r;
 }
 
 LS_EXPORT int daemon(int nochdir, int noclose)
 {
-    sigset_t saved;
-    block_notifications(&saved);
+    struct spawn_prep x;
+    spawn_prepare(&x, NULL); /* no exec: only the mask, restored in the daemon too */
     int r = LS_REAL(daemon)(nochdir, noclose);
-    restore_mask(&saved); /* in the daemon child as well */
+    spawn_done(&x, 0);
     return r;
 }
 

@@ -133,7 +133,7 @@ uint32_t ls_fd_detach(int fd)
         r->head = (e->next == fd) ? -1 : e->next;
     r->members--;
     ls_fdpage_used[u >> LS_FDPAGE_SHIFT]--;
-    __atomic_store_n(&e->reg, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&e->reg, 0, __ATOMIC_SEQ_CST);
     e->next = -1;
     return id;
 }
@@ -166,6 +166,23 @@ int ls_fd_next_tracked(unsigned from, unsigned last)
     return -1;
 }
 
+int ls_fd_inflight_add(int fd, int delta)
+{
+    unsigned u = (unsigned)fd;
+    struct ls_fdent *page = u < LS_FD_LIMIT ? __atomic_load_n(&ls_fdpages[u >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE) : NULL;
+    if (!page)
+        return -1;
+    __atomic_add_fetch(&page[u & (LS_FDPAGE_SIZE - 1)].inflight, (uint32_t)delta, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+unsigned ls_fd_inflight(int fd)
+{
+    unsigned u = (unsigned)fd;
+    struct ls_fdent *page = u < LS_FD_LIMIT ? __atomic_load_n(&ls_fdpages[u >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE) : NULL;
+    return page ? __atomic_load_n(&page[u & (LS_FDPAGE_SIZE - 1)].inflight, __ATOMIC_SEQ_CST) : 0;
+}
+
 uint32_t ls_reg_high_water(void)
 {
     return __atomic_load_n(&ls_reg_high, __ATOMIC_ACQUIRE);
@@ -180,7 +197,10 @@ void ls_table_clear(void)
 {
     for (unsigned p = 0; p < LS_FD_LIMIT / LS_FDPAGE_SIZE; p++) {
         if (ls_fdpages[p] && ls_fdpage_used[p])
-            memset(ls_fdpages[p], 0, LS_FDPAGE_SIZE * sizeof(struct ls_fdent));
+            for (unsigned i = 0; i < LS_FDPAGE_SIZE; i++) {
+                ls_fdpages[p][i].reg = 0;
+                ls_fdpages[p][i].next = 0;
+            }
         ls_fdpage_used[p] = 0;
     }
     ls_reg_high = 0;

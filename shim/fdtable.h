@@ -28,13 +28,14 @@ struct ls_reg {
     int async_fd;     /* si_fd the kernel uses for O_ASYNC, -1 if O_ASYNC is off */
     int lease_prev;   /* the number lease_fd was last re-homed from, -1 if none */
     int async_prev;   /* the same for async_fd */
-    unsigned long long break_at; /* when a break was handed on, 0 if none (deadline.c) */
+    unsigned long long break_at; /* when a break was handed on, 0 if none */
     int sig;          /* the OFD's F_SETSIG value (0: plain SIGIO) */
     struct f_owner_ex owner; /* the OFD's owner as F_GETOWN_EX would say */
     pid_t proc;       /* the process that made the registration (R3) */
     int owner_is_proc;/* owner names proc, one of its threads, or nobody */
     dev_t dev;        /* the file, for cheap same-file checks */
     ino_t ino;
+    mode_t fmt;       /* st_mode & S_IFMT */
     int head;         /* one member descriptor; members are a ring */
     unsigned members; /* how many descriptors of this process name it */
     uint32_t next_free;
@@ -74,6 +75,18 @@ int ls_fd_next_tracked(unsigned from, unsigned last);
 /* Every registration id ever handed out is <= this.  Async-signal-safe. */
 uint32_t ls_reg_high_water(void);
 
+/* Count one more (DELTA 1) or one fewer (-1) handler running with FD as
+ * si_fd; -1 if FD has never been tracked.  Sequentially consistent, so that
+ * a handler claiming FD and a closer detaching it always see each other.
+ * Async-signal-safe, lock-free. */
+int ls_fd_inflight_add(int fd, int delta);
+
+/* Has the page holding FD's entry ever been mapped?  Async-signal-safe. */
+static inline int ls_fd_page_present(unsigned fd);
+
+/* Handlers running with FD as si_fd now.  Async-signal-safe, lock-free. */
+unsigned ls_fd_inflight(int fd);
+
 /* Bytes of table memory mapped so far.  Async-signal-safe. */
 size_t ls_table_bytes(void);
 
@@ -94,8 +107,9 @@ void ls_table_clear(void);
 #define LS_FDPAGE_SIZE (1u << LS_FDPAGE_SHIFT)
 
 struct ls_fdent {
-    uint32_t reg; /* registration id, 0 = untracked */
-    int32_t next; /* next member of the same registration */
+    uint32_t reg;      /* registration id, 0 = untracked */
+    int32_t next;      /* next member of the same registration */
+    uint32_t inflight; /* application handlers running with this fd as si_fd */
 };
 
 extern struct ls_fdent *ls_fdpages[LS_FD_LIMIT / LS_FDPAGE_SIZE];
@@ -118,6 +132,12 @@ static inline void ls_cpu_relax(void)
 #else
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 #endif
+}
+
+/* Has the page holding FD's entry ever been mapped?  Async-signal-safe. */
+static inline int ls_fd_page_present(unsigned fd)
+{
+    return fd < LS_FD_LIMIT && __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE);
 }
 
 static inline unsigned ls_seq_read_begin(void)

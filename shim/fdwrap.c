@@ -14,6 +14,7 @@
 #include "real.h"
 #include "registry.h"
 #include "sys.h"
+#include "trampoline.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -86,7 +87,8 @@ static int close_tracked(int fd, close_fn op)
     ls_crit_enter(&c);
     ls_reg_going_range((unsigned)fd, (unsigned)fd);
     ls_crit_leave(&c);
-    return op(fd); /* close always frees the number, so nothing can be undone */
+    ls_fd_quiesce(fd); /* no handler elsewhere may still be using the number */
+    return op(fd);     /* close always frees the number, so nothing can be undone */
 }
 
 LS_EXPORT int close(int fd)
@@ -124,56 +126,53 @@ LS_EXPORT int dup(int fd)
     return r;
 }
 
+/* RLIMIT_NOFILE's soft limit (all ones if unknown).  Async-signal-safe. */
 static unsigned long nofile_limit(void)
 {
     struct rlimit rl;
     if (LS_REAL(syscall)(SYS_prlimit64, 0L, (long)RLIMIT_NOFILE, NULL, &rl) < 0)
-        return 0;
+        return ~0ul;
     return rl.rlim_cur;
 }
 
-/* dup2 (FLAGS < 0, through OP2) or dup3 (through OP3) where OLDFD or NEWFD
- * is tracked.  R4: the going registration is re-homed or released through a
- * temporary copy after the call succeeds, so a failed call changes nothing.
- * Async-signal-safe; errno exactly as libc leaves it. */
+/* dup2 (through OP2; OP3 NULL) or dup3 (through OP3) where OLDFD or NEWFD is
+ * tracked.  When NEWFD carries a registration, the arguments are checked
+ * first (a call that fails on them touches nothing); then the rules are
+ * applied to NEWFD *before* the call (R1) and it leaves the table, handlers
+ * still using it on other threads are waited for, and if the call fails
+ * anyway (a race in the kernel), every change is undone (R4).  The shim
+ * holds no descriptor of its own across the call: another thread's dup2()
+ * onto that number would silently take it.  Async-signal-safe; result and
+ * errno exactly libc's. */
 static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op3)
 {
+    int is_dup3 = op3 != NULL;
     if (ls_shared_child())
-        return flags < 0 ? op2(oldfd, newfd) : op3(oldfd, newfd, flags);
-    int saved = errno, r, err;
+        return is_dup3 ? op3(oldfd, newfd, flags) : op2(oldfd, newfd);
+    int saved = errno, r, err, nundo = 0;
+    struct ls_undo undo[2];
     struct ls_crit c;
     ls_crit_enter(&c);
     uint32_t id_old = ls_fd_reg(oldfd), id_new = ls_fd_reg(newfd);
-#define LS_CALL() (errno = saved, r = flags < 0 ? op2(oldfd, newfd) : op3(oldfd, newfd, flags), err = errno)
-    if (!id_new || oldfd == newfd || id_new == id_old) {
-        LS_CALL(); /* nothing of ours goes away */
-    } else {
-        int tmp = (int)ls_sys_fcntl(newfd, F_DUPFD_CLOEXEC, 0);
-        if (tmp == oldfd) {
-            /* the copy took the lowest free number, so OLDFD was not open:
-             * the call fails and nothing goes away */
-            ls_sys_close(tmp);
-            LS_CALL();
-        } else if (tmp >= 0) {
-            if (ls_fd_reg(tmp))
-                ls_reg_forget_stale(tmp); /* the kernel just handed this number out */
-            LS_CALL();
-            if (r >= 0)
-                ls_reg_going_via(newfd, tmp);
-            ls_sys_close(tmp);
-        } else if (errno == EBADF) {
-            ls_reg_forget_stale(newfd);
-            LS_CALL();
-        } else {
-            /* no descriptor free for the copy: validate first, then act */
-            int open_old = ls_sys_fcntl(oldfd, F_GETFD, 0) >= 0;
-            if (!ls_policy_dup_args_error(oldfd, newfd, flags, open_old, nofile_limit()))
-                ls_reg_going_range((unsigned)newfd, (unsigned)newfd);
-            LS_CALL();
+    int replacing = 0;
+    if (id_new && oldfd != newfd && id_new != id_old) {
+        int old_open = ls_sys_fcntl(oldfd, F_GETFD, 0) >= 0;
+        if (!ls_policy_dup_args_error(is_dup3, oldfd, newfd, flags, old_open, nofile_limit())) {
+            nundo = ls_reg_replace(newfd, undo, 2);
+            replacing = 1;
         }
     }
-#undef LS_CALL
-    if (r >= 0 && id_old && oldfd != newfd)
+    if (replacing) {
+        ls_crit_leave(&c);
+        ls_fd_quiesce(newfd); /* no handler elsewhere may still be using the number */
+        ls_crit_enter(&c);
+    }
+    errno = saved;
+    r = is_dup3 ? op3(oldfd, newfd, flags) : op2(oldfd, newfd);
+    err = errno;
+    if (r < 0)
+        ls_reg_undo(undo, nundo);
+    else if (id_old && oldfd != newfd)
         ls_reg_note_alias(oldfd, newfd);
     ls_crit_leave(&c);
     errno = err;
@@ -217,10 +216,12 @@ static int fcntl_tracked(fcntl_fn op, int fd, int cmd, void *arg)
 {
     if (ls_shared_child())
         return op(fd, cmd, arg);
-    int saved = errno;
+    int saved = errno, slot = -1;
     struct ls_crit c;
     ls_crit_enter(&c);
     long was = cmd == F_SETFL ? ls_sys_fcntl(fd, F_GETFL, 0) : 0;
+    if (registers(cmd, (long)arg))
+        ls_reg_pending_begin(fd, &slot); /* a break may come before the table has it */
     errno = saved;
     int r = op(fd, cmd, arg);
     int err = errno;
@@ -250,6 +251,7 @@ static int fcntl_tracked(fcntl_fn op, int fd, int cmd, void *arg)
             break;
         }
     }
+    ls_reg_pending_end(slot);
     ls_crit_leave(&c);
     errno = err;
     return r;
@@ -302,6 +304,7 @@ static void going_range(unsigned first, unsigned last)
     ls_crit_enter(&c);
     ls_reg_going_range(first, last);
     ls_crit_leave(&c);
+    ls_fd_quiesce_range(first, last);
 }
 
 static int close_range_common(close_range_fn op, unsigned first, unsigned last, int flags)
@@ -335,38 +338,14 @@ LS_EXPORT int fclose(FILE *fp)
     return LS_REAL(fclose)(fp);
 }
 
-/* freopen closes and reopens FP's descriptor inside libc, where the shim
- * cannot see it: hold a temporary copy of the old file across the call and
- * apply the rules through it afterwards (R4). */
+/* freopen always closes FP's descriptor, whether or not it then opens the
+ * new file (glibc 2.36): the rules apply before it, as for close. */
 static FILE *freopen_common(freopen_fn op, const char *path, const char *mode, FILE *fp)
 {
     int fd = fp ? fileno_unlocked(fp) : -1;
-    if (LS_LIKELY(fd < 0 || !ls_fd_reg(fd)) || ls_shared_child())
-        return op(path, mode, fp);
-    int saved = errno;
-    int tmp = (int)ls_sys_fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (tmp < 0) {
-        errno = saved;
+    if (fd >= 0 && !LS_LIKELY(!ls_fd_reg(fd)))
         going_range((unsigned)fd, (unsigned)fd);
-        return op(path, mode, fp);
-    }
-    errno = saved;
-    struct ls_crit c;
-    if (ls_fd_reg(tmp)) {
-        /* the kernel just handed this number out: its entry is stale */
-        ls_crit_enter(&c);
-        ls_reg_forget_stale(tmp);
-        ls_crit_leave(&c);
-    }
-    FILE *r = op(path, mode, fp);
-    int err = errno;
-    ls_crit_enter(&c);
-    if (ls_fd_reg(fd) && ls_sys_kcmp_file(ls_self(), fd, tmp) != 0)
-        ls_reg_going_via(fd, tmp);
-    ls_crit_leave(&c);
-    ls_sys_close(tmp);
-    errno = err;
-    return r;
+    return op(path, mode, fp);
 }
 
 LS_EXPORT FILE *freopen(const char *path, const char *mode, FILE *fp)

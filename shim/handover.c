@@ -69,11 +69,11 @@ int ls_handover_parse(const char *value, uint64_t *mask,
         for (int i = 0; i < 6; i++) {
             if (i && *p++ != ',')
                 return -1;
-            if (read_num(&p, 0, i == 5, &f[i]) < 0)
+            if (read_num(&p, 0, i == 0 || i == 5, &f[i]) < 0)
                 return -1;
         }
         struct ls_handover_rec r = {(int)f[0], (int)f[1], (int)f[2], (int)f[3], (int)f[4], (int)f[5]};
-        if (r.lease < 0 || r.lease > 2 || r.async > 1 || r.sig > 64)
+        if (r.fd < -1 || r.lease < 0 || r.lease > 2 || r.async > 1 || r.sig > 64)
             return -1;
         each(&r, arg);
         count++;

@@ -3,7 +3,9 @@
  *
  *   LEASE_SHIM_HANDOVER=1;m=<mask hex>;<fd>,<lease>,<async>,<sig>,<owner type>,<owner pid>;...
  *
- * <lease> is F_RDLCK, F_WRLCK or F_UNLCK (no lease); <async> 0 or 1;
+ * <fd> is -1 for a registration that crosses the exec with no descriptor
+ * (its signal is only guarded); <lease> is F_RDLCK, F_WRLCK or F_UNLCK (no
+ * lease); <async> 0 or 1;
  * <mask> is the caller's signal mask (signals 1..64) before the shim
  * blocked the notification signals for the exec.
  */

@@ -46,6 +46,13 @@ void ls_lock_reset_in_child(void)
     __atomic_store_n(&ls_lock_word, 0, __ATOMIC_RELAXED);
 }
 
+static __thread const sigset_t *crit_caller_mask __attribute__((tls_model("initial-exec")));
+
+const sigset_t *ls_crit_caller_mask(void)
+{
+    return crit_caller_mask;
+}
+
 void ls_crit_enter(struct ls_crit *c)
 {
     sigset_t all;
@@ -56,11 +63,13 @@ void ls_crit_enter(struct ls_crit *c)
     pthread_sigmask(SIG_BLOCK, &all, &c->saved);
     errno = saved;
     ls_lock_acquire();
+    crit_caller_mask = &c->saved;
 }
 
 void ls_crit_leave(struct ls_crit *c)
 {
     int saved = errno;
+    crit_caller_mask = NULL;
     ls_lock_release();
     pthread_sigmask(SIG_SETMASK, &c->saved, NULL);
     errno = saved;

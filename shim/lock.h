@@ -23,6 +23,10 @@ void ls_crit_enter(struct ls_crit *c);
  * Async-signal-safe; preserves errno. */
 void ls_crit_leave(struct ls_crit *c);
 
+/* The mask the calling thread had before its current ls_crit_enter (NULL
+ * outside one).  Async-signal-safe. */
+const sigset_t *ls_crit_caller_mask(void);
+
 /* After fork, in the child: the lock was held by the forking thread (see
  * ls_proc_atfork), make it free again.  Async-signal-safe. */
 void ls_lock_reset_in_child(void);

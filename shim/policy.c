@@ -57,13 +57,13 @@ int ls_policy_async_switch(long was, long now)
     return (now & O_ASYNC) ? 1 : -1;
 }
 
-int ls_policy_dup_args_error(int oldfd, int newfd, int flags, int oldfd_open,
+int ls_policy_dup_args_error(int is_dup3, int oldfd, int newfd, int flags, int oldfd_open,
                              unsigned long fd_limit)
 {
     /* the kernel's order of checks (fs/file.c, ksys_dup3) */
-    if (flags >= 0 && (flags & ~O_CLOEXEC))
+    if (is_dup3 && (flags & ~O_CLOEXEC))
         return EINVAL;
-    if (flags >= 0 && oldfd == newfd)
+    if (is_dup3 && oldfd == newfd)
         return EINVAL;
     if ((unsigned long)(unsigned)newfd >= fd_limit)
         return EBADF;

@@ -37,9 +37,9 @@ int ls_policy_owner_needs_restore(const struct f_owner_ex *owner, pid_t self);
 /* Does an F_SETFL from flags WAS to flags NOW switch O_ASYNC: +1 on, -1 off, 0 no. */
 int ls_policy_async_switch(long was, long now);
 
-/* Would dup2 (FLAGS < 0) or dup3 (FLAGS >= 0) from OLDFD to NEWFD fail on
- * arguments alone?  The errno it would fail with, or 0. */
-int ls_policy_dup_args_error(int oldfd, int newfd, int flags, int oldfd_open,
+/* Would dup2 (IS_DUP3 0) or dup3 (with FLAGS) from OLDFD to NEWFD fail on
+ * its arguments alone?  The errno it would fail with, or 0. */
+int ls_policy_dup_args_error(int is_dup3, int oldfd, int newfd, int flags, int oldfd_open,
                              unsigned long fd_limit);
 
 #endif

@@ -63,10 +63,15 @@ static int same_ofd(int a, int b)
     return r < 0 && (errno == ENOSYS || errno == EPERM);
 }
 
+static int file_stat(int fd, struct stat *st)
+{
+    return (int)LS_REAL(syscall)(SYS_fstat, (long)fd, st);
+}
+
 static int file_id(int fd, dev_t *dev, ino_t *ino)
 {
     struct stat st;
-    if (LS_REAL(syscall)(SYS_fstat, (long)fd, &st) < 0)
+    if (file_stat(fd, &st) < 0)
         return -1;
     *dev = st.st_dev;
     *ino = st.st_ino;
@@ -174,8 +179,13 @@ static uint32_t scan_aliases(int fd, dev_t dev, ino_t ino, int *found, int *nfou
     *nfound = 0;
     int dir = (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, "/proc/self/fd",
                                     (long)(O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    struct stat dir_st;
     if (dir < 0)
         return 0;
+    if (file_stat(dir, &dir_st) < 0) {
+        ls_sys_close(dir);
+        return 0;
+    }
     for (;;) {
         long n = LS_REAL(syscall)(SYS_getdents64, (long)dir, buf, (long)sizeof buf);
         if (n <= 0)
@@ -206,8 +216,12 @@ static uint32_t scan_aliases(int fd, dev_t dev, ino_t ino, int *found, int *nfou
             }
         }
     }
-out:
-    ls_sys_close(dir);
+out:;
+    /* another thread may have dup2()ed over the number meanwhile: then it
+     * is the application's now, not ours to close */
+    struct stat now;
+    if (file_stat(dir, &now) == 0 && now.st_dev == dir_st.st_dev && now.st_ino == dir_st.st_ino)
+        ls_sys_close(dir);
     return existing;
 }
 
@@ -215,10 +229,11 @@ out:
  * tracked (closed, out of range, out of memory). */
 static uint32_t reg_for_fd(int fd)
 {
-    dev_t dev;
-    ino_t ino;
-    if (file_id(fd, &dev, &ino) < 0)
+    struct stat st;
+    if (file_stat(fd, &st) < 0)
         return 0;
+    dev_t dev = st.st_dev;
+    ino_t ino = st.st_ino;
     uint32_t id = ls_fd_reg(fd);
     if (id) {
         struct ls_reg *r = ls_reg_get(id);
@@ -240,6 +255,7 @@ static uint32_t reg_for_fd(int fd)
         struct ls_reg *r = ls_reg_get(id);
         r->dev = dev;
         r->ino = ino;
+        r->fmt = st.st_mode & S_IFMT;
         r->proc = ls_self();
         r->sig = (int)ls_sys_fcntl(fd, F_GETSIG, 0);
         if (r->sig < 0)
@@ -354,7 +370,7 @@ void ls_reg_note_alias(int src, int newfd)
 {
     int saved = errno;
     uint32_t id = ls_fd_reg(src);
-    if (id && src != newfd) {
+    if (id && src != newfd && ls_fd_reg(newfd) != id) {
         if (ls_fd_reg(newfd))
             forget_stale(newfd, "was closed"); /* the kernel just handed it out */
         ls_seq_write_begin();
@@ -370,10 +386,21 @@ void ls_reg_note_alias(int src, int newfd)
 
 /* ---- moving and releasing notifications -------------------------------- */
 
+/* Queue SI for SIG to the calling thread: the only target the kernel accepts
+ * for a notification-like siginfo (si_code >= 0) sent from user space. */
+static void queue_to_this_thread(int sig, siginfo_t *si)
+{
+    LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)ls_self(), (long)ls_sys_gettid(), (long)sig, si);
+}
+
 /* Queue one notification for FD as the kernel would, for the edge a move of
  * O_ASYNC may have missed (R1).  Only to this process or its own thread. */
 static void queue_synthetic(const struct ls_reg *r, int fd)
 {
+    /* the kernel signals nobody without an owner, and never for regular
+     * files or directories (which always poll ready) */
+    if (r->owner.pid == 0 || r->fmt == S_IFREG || r->fmt == S_IFDIR)
+        return;
     struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT | POLLPRI};
     struct timespec zero = {0, 0};
     if (LS_REAL(syscall)(SYS_ppoll, &p, 1L, &zero, NULL, 0L) <= 0 || !p.revents)
@@ -389,20 +416,26 @@ static void queue_synthetic(const struct ls_reg *r, int fd)
                                          : POLL_ERR;
     si.si_band = p.revents;
     si.si_fd = fd;
-    pid_t self = ls_self();
-    if (r->owner.type == F_OWNER_TID && r->owner.pid)
-        LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)self, (long)r->owner.pid,
-                         (long)si.si_signo, &si);
-    else if (r->owner.type != F_OWNER_PGRP && (r->owner.pid == self || r->owner.pid == 0))
-        LS_REAL(syscall)(SYS_rt_sigqueueinfo, (long)self, (long)si.si_signo, &si);
+    if (r->owner.type != F_OWNER_PGRP)
+        queue_to_this_thread(si.si_signo, &si);
 }
 
 /* Notifications for FROM already queued when it went (SPEC §4): take every
  * pending SIG off the queue (the caller has it blocked) and queue back the
  * ones still wanted, those naming FROM renamed TO, or dropped if TO < 0.
- * Anything else goes back unchanged, in order, to the process. */
+ * Everything goes back in order: to the process from the main thread, to
+ * the calling thread from any other. */
 static void flush_pending(int sig, int from, int to)
 {
+    /* The kernel accepts a notification-like siginfo only for the process
+     * from its main thread, or for the calling thread itself.  Elsewhere,
+     * with SIG blocked by the caller (it would stay with this thread), the
+     * queue is left alone: the trampoline still translates FROM through
+     * lease_prev/async_prev when they are delivered. */
+    const sigset_t *caller = ls_crit_caller_mask();
+    int main_thread = ls_sys_gettid() == ls_self();
+    if (!main_thread && (!caller || sigismember(caller, sig) == 1))
+        return;
     sigset_t set;
     siginfo_t keep[32];
     int n = 0;
@@ -423,8 +456,12 @@ static void flush_pending(int sig, int from, int to)
         }
         keep[n++] = si;
     }
-    for (int i = 0; i < n; i++)
-        LS_REAL(syscall)(SYS_rt_sigqueueinfo, (long)ls_self(), (long)sig, &keep[i]);
+    for (int i = 0; i < n; i++) {
+        if (main_thread)
+            LS_REAL(syscall)(SYS_rt_sigqueueinfo, (long)ls_self(), (long)sig, &keep[i]);
+        else
+            queue_to_this_thread(sig, &keep[i]); /* delivered here as soon as unblocked */
+    }
 }
 
 /* Move notification K of R from its going descriptor to survivor S; H names
@@ -434,13 +471,16 @@ static int rehome(struct ls_reg *r, enum kind k, int s, int h)
     int from = notify_fd(r, k);
     if (k == KIND_LEASE) {
         if (ls_sys_fcntl(s, F_SETLEASE, r->lease) < 0) {
-            /* a lease being broken may only be kept at its target type */
+            /* a lease being broken may only be kept at its target type,
+             * and not at all while a writer waits: the kernel has sent its
+             * one notification for this break already (or it is queued),
+             * so the application answers through S; later breaks naming the
+             * old number are translated (lease_prev) */
             long cur = ls_sys_fcntl(h, F_GETLEASE, 0);
-            if (cur != F_RDLCK && cur != F_WRLCK)
+            if (cur < 0 || cur == r->lease)
                 return -1;
-            if (ls_sys_fcntl(s, F_SETLEASE, cur) < 0)
-                return -1;
-            r->lease = (int)cur;
+            if (cur != F_UNLCK && ls_sys_fcntl(s, F_SETLEASE, cur) == 0)
+                r->lease = (int)cur;
         }
         if (ls_policy_owner_needs_restore(&r->owner, ls_self()) &&
             ls_sys_fcntl(s, F_SETOWN_EX, (long)&r->owner) < 0)
@@ -571,10 +611,56 @@ static int find_survivor(uint32_t id, unsigned first, unsigned last, int h, int 
     return -1;
 }
 
-/* Descriptors of registration ID in [FIRST, LAST] go away.  H is an open
- * descriptor of its OFD as far as the table knows: a going member (before
- * the operation) or a temporary copy (after it); it is verified first. */
-static void going_reg(uint32_t id, unsigned first, unsigned last, int h)
+/* Forget the members of ID in [FIRST, LAST]: a walk of its ring, so the
+ * cost grows with its members, not with the width of the range. */
+static void detach_range(uint32_t id, unsigned first, unsigned last)
+{
+    struct ls_reg *r = ls_reg_get(id);
+    ls_seq_write_begin();
+    int m = r->head;
+    for (unsigned i = 0, n = r->members; i < n && m >= 0; i++) {
+        int next = ls_fd_next_member(m);
+        if (in_range(m, first, last))
+            ls_fd_detach(m);
+        m = next;
+    }
+    ls_seq_write_end();
+}
+
+/* Where a rule's changes are recorded, so that a failed operation can be
+ * undone (R4); NULL when nothing can fail after them. */
+struct undo_log {
+    struct ls_undo *rec;
+    int cap, n;
+};
+
+static void log_change(struct undo_log *u, uint32_t id, const struct ls_reg *r, enum kind k,
+                       int from, int to)
+{
+    if (u && u->n < u->cap)
+        u->rec[u->n++] = (struct ls_undo){id, (int)k, from, to, r->lease, r->sig, r->owner};
+}
+
+/* Move notification K of R to SURVIVOR through H, or leave it where it is
+ * with a warning (degraded). */
+static void rehome_or_answer(uint32_t id, struct ls_reg *r, enum kind k, int survivor, int h,
+                             struct undo_log *u)
+{
+    int from = notify_fd(r, k);
+    if (rehome(r, k, survivor, h) == 0) {
+        log_change(u, id, r, k, from, survivor);
+        return;
+    }
+    int err = errno;
+    ls_stat_inc(LS_STAT_DEGRADED);
+    ls_log(LS_LOG_WARN, "could not move the %s of fd %d to fd %d (errno %d)",
+           kind_name(r, k), notify_fd(r, k), survivor, err);
+}
+
+/* Descriptors of registration ID in [FIRST, LAST] are about to go away and
+ * are still open.  H, one of them, is verified first.  Changes are logged
+ * in U when the operation may still fail. */
+static void going_reg(uint32_t id, unsigned first, unsigned last, int h, struct undo_log *u)
 {
     struct ls_reg *r = ls_reg_get(id);
     if (!owned(r)) {
@@ -598,13 +684,10 @@ static void going_reg(uint32_t id, unsigned first, unsigned last, int h)
                 continue;
             switch (ls_policy_going(1, going[k], survivor >= 0, ls_cfg.close_policy)) {
             case LS_GOING_REHOME:
-                if (rehome(r, k, survivor, h) < 0) {
-                    ls_stat_inc(LS_STAT_DEGRADED);
-                    ls_log(LS_LOG_WARN, "could not move the %s of fd %d to fd %d (errno %d)",
-                           kind_name(r, k), notify_fd(r, k), survivor, errno);
-                }
+                rehome_or_answer(id, r, k, survivor, h, u);
                 break;
             case LS_GOING_RELEASE:
+                log_change(u, id, r, k, notify_fd(r, k), -1);
                 release(r, k, h, k == KIND_LEASE && r->async_fd >= 0 && !going[KIND_ASYNC]);
                 break;
             case LS_GOING_KEEP:
@@ -616,12 +699,7 @@ static void going_reg(uint32_t id, unsigned first, unsigned last, int h)
             }
         }
     }
-    ls_seq_write_begin();
-    for (int fd = ls_fd_next_tracked(first, last); fd >= 0;
-         fd = (unsigned)fd < last ? ls_fd_next_tracked((unsigned)fd + 1, last) : -1)
-        if (ls_fd_reg(fd) == id)
-            ls_fd_detach(fd);
-    ls_seq_write_end();
+    detach_range(id, first, last);
     drop_if_empty(id);
 }
 
@@ -635,22 +713,43 @@ void ls_reg_going_range(unsigned first, unsigned last)
         int h = in_range(r->lease_fd, first, last)   ? r->lease_fd
                 : in_range(r->async_fd, first, last) ? r->async_fd
                                                      : fd;
-        going_reg(id, first, last, h); /* detaches every member in range */
+        going_reg(id, first, last, h, NULL); /* detaches every member in range */
         fd = (unsigned)fd < last ? ls_fd_next_tracked((unsigned)fd + 1, last) : -1;
     }
     errno = saved;
 }
 
-void ls_reg_going_via(int fd, int via)
+/* ---- checking notifications (any context, lock-free) -------------------- */
+
+#define LS_PENDING_SLOTS 16
+static int pending_fds[LS_PENDING_SLOTS] = {[0 ... LS_PENDING_SLOTS - 1] = -1};
+
+void ls_reg_pending_begin(int fd, int *slot)
 {
-    int saved = errno;
-    uint32_t id = ls_fd_reg(fd);
-    if (id)
-        going_reg(id, (unsigned)fd, (unsigned)fd, via);
-    errno = saved;
+    *slot = -1;
+    for (int i = 0; i < LS_PENDING_SLOTS; i++) {
+        int empty = -1;
+        if (__atomic_compare_exchange_n(&pending_fds[i], &empty, fd, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_RELAXED)) {
+            *slot = i;
+            return;
+        }
+    }
 }
 
-/* ---- checking notifications (any context, lock-free) -------------------- */
+void ls_reg_pending_end(int slot)
+{
+    if (slot >= 0)
+        __atomic_store_n(&pending_fds[slot], -1, __ATOMIC_SEQ_CST);
+}
+
+static int registration_pending(int fd)
+{
+    for (int i = 0; i < LS_PENDING_SLOTS; i++)
+        if (__atomic_load_n(&pending_fds[i], __ATOMIC_SEQ_CST) == fd)
+            return 1;
+    return 0;
+}
 
 enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to)
 {
@@ -689,6 +788,8 @@ enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to)
             }
         }
     } while (ls_seq_read_retry(seq));
+    if (v == LS_NOTE_STALE && registration_pending(fd))
+        v = LS_NOTE_PENDING;
     if (v == LS_NOTE_VALID) {
         /* cheaply, the same file: not replaced behind the shim's back */
         dev_t d;
@@ -713,7 +814,7 @@ int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si))
         if (r->lease != F_UNLCK && r->lease_fd >= 0) {
             /* a lease being broken reports its target type (SPEC §0) */
             long cur = ls_sys_fcntl(r->lease_fd, F_GETLEASE, 0);
-            if (cur >= 0 && cur != r->lease) {
+            if (cur >= 0 && cur != r->lease && !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
                 si.si_code = POLL_MSG;
                 si.si_band = POLLIN | POLLRDNORM | POLLMSG;
                 si.si_fd = r->lease_fd;
@@ -742,7 +843,7 @@ int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si))
 
 void ls_reg_note_break(int sig, int fd, int si_code)
 {
-    if (!ls_cfg.break_deadline_ms || si_code != POLL_MSG)
+    if (si_code != POLL_MSG)
         return;
     uint32_t id = ls_fd_reg(fd);
     if (!id)
@@ -751,7 +852,7 @@ void ls_reg_note_break(int sig, int fd, int si_code)
     if (r->live && note_signal(r) == sig && r->lease_fd == fd && r->lease != F_UNLCK &&
         !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
         __atomic_store_n(&r->break_at, ls_now_ns(), __ATOMIC_RELAXED);
-        ls_deadline_kick();
+        ls_deadline_kick(); /* no-op without a deadline */
     }
 }
 
@@ -804,7 +905,7 @@ static int exec_survivor(uint32_t id, int n)
 }
 
 int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_t *block,
-                        struct ls_exec_undo *undo, int cap, int *nundo)
+                        struct ls_undo *undo, int cap, int *nundo)
 {
     int saved = errno, handed = 0;
     *nundo = 0;
@@ -819,9 +920,20 @@ int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_
             if (cloexec(n)) {
                 /* R1 only: a failed exec must leave the application as it was */
                 int s = exec_survivor(id, n);
-                if (s < 0 || *nundo >= cap || rehome(r, k, s, n) < 0)
+                if (s < 0 || *nundo >= cap || rehome(r, k, s, n) < 0) {
+                    /* no descriptor of it crosses the exec, but the registration
+                     * does if the file stays open elsewhere (a forked worker):
+                     * its signal must not kill the new image */
+                    if (policy == LS_EXEC_HANDOVER) {
+                        struct ls_handover_rec rec = {-1, F_UNLCK, 0, r->sig, r->owner.type,
+                                                      r->owner.pid};
+                        *len = ls_handover_add(var, size, *len, &rec);
+                        sigaddset(block, note_signal(r));
+                        handed++;
+                    }
                     continue;
-                undo[(*nundo)++] = (struct ls_exec_undo){id, k, n, s};
+                }
+                undo[(*nundo)++] = (struct ls_undo){id, k, n, s, r->lease, r->sig, r->owner};
             }
             n = notify_fd(r, k);
             if (policy == LS_EXEC_RELEASE) {
@@ -839,13 +951,37 @@ int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_
     return handed;
 }
 
-void ls_reg_exec_undo(const struct ls_exec_undo *undo, int n)
+void ls_reg_undo(const struct ls_undo *undo, int n)
 {
     int saved = errno;
     for (int i = n - 1; i >= 0; i--) {
-        struct ls_reg *r = ls_reg_get(undo[i].id);
-        if (r->live && notify_fd(r, (enum kind)undo[i].kind) == undo[i].to)
-            rehome(r, (enum kind)undo[i].kind, undo[i].from, undo[i].to);
+        const struct ls_undo *x = &undo[i];
+        struct ls_reg *r = ls_reg_get(x->id);
+        if (x->to >= 0) {
+            /* moved to an alias: move it back, and FROM is a member again */
+            if (r->live && notify_fd(r, (enum kind)x->kind) == x->to)
+                rehome(r, (enum kind)x->kind, x->from, x->to);
+            if (r->live && !ls_fd_reg(x->from)) {
+                ls_seq_write_begin();
+                ls_fd_attach(x->from, x->id);
+                ls_seq_write_end();
+            }
+        } else if (x->kind == KIND_LEASE) {
+            /* released: take it again, with the signal and owner F_UNLCK reset */
+            if (ls_sys_fcntl(x->from, F_SETLEASE, x->lease) == 0) {
+                ls_sys_fcntl(x->from, F_SETSIG, x->sig);
+                ls_sys_fcntl(x->from, F_SETOWN_EX, (long)&x->owner);
+                ls_reg_note_lease(x->from, x->lease);
+                ls_reg_note_sig(x->from, x->sig);
+                ls_reg_note_owner(x->from, &x->owner);
+            } else {
+                ls_log(LS_LOG_WARN, "fd %d: a failed call could not get its lease back", x->from);
+            }
+        } else {
+            long fl = ls_sys_fcntl(x->from, F_GETFL, 0);
+            if (fl >= 0 && ls_sys_fcntl(x->from, F_SETFL, fl | O_ASYNC) == 0)
+                ls_reg_note_async(x->from, 1);
+        }
     }
     errno = saved;
 }
@@ -862,6 +998,12 @@ void ls_reg_live_signals(sigset_t *set)
 void ls_reg_adopt(int fd, int lease, int async, int sig, const struct f_owner_ex *owner)
 {
     int saved = errno;
+    if (fd < 0) {
+        /* a registration that crossed the exec with no descriptor */
+        ls_sig_guard(sig ? sig : SIGIO);
+        errno = saved;
+        return;
+    }
     if (lease == F_RDLCK || lease == F_WRLCK)
         ls_reg_note_lease(fd, lease);
     if (async)
@@ -891,4 +1033,20 @@ void ls_reg_answer_unhandled(int sig, int fd)
         }
     }
     ls_crit_leave(&c);
+}
+
+/* ---- replacing a descriptor ------------------------------------------------------ */
+
+int ls_reg_replace(int fd, struct ls_undo *undo, int cap)
+{
+    int saved = errno;
+    uint32_t id = ls_fd_reg(fd);
+    struct undo_log u = {undo, cap, 0};
+    if (id) {
+        struct ls_reg *r = ls_reg_get(id);
+        int h = in_range(r->lease_fd, (unsigned)fd, (unsigned)fd) ? r->lease_fd : fd;
+        going_reg(id, (unsigned)fd, (unsigned)fd, h, &u);
+    }
+    errno = saved;
+    return u.n;
 }

@@ -35,14 +35,11 @@ void ls_reg_note_alias(int src, int newfd);
  * re-home, release or forget every registration they name (R1-R3). */
 void ls_reg_going_range(unsigned first, unsigned last);
 
-/* FD has just gone away (replaced by dup2/dup3/freopen); VIA is a
- * temporary descriptor of the open file description FD named. */
-void ls_reg_going_via(int fd, int via);
-
 /* The verdict on a kernel notification for SIG naming FD (SPEC §4).
  * Lock-free and async-signal-safe (it may run in any signal handler);
- * errno kept.  TRANSLATE puts a descriptor that names the same file in *TO. */
-enum ls_note_verdict { LS_NOTE_VALID, LS_NOTE_TRANSLATE, LS_NOTE_STALE };
+ * errno kept.  TRANSLATE puts a descriptor that names the same file in *TO;
+ * PENDING: FD is being registered right now, so it names the file. */
+enum ls_note_verdict { LS_NOTE_VALID, LS_NOTE_TRANSLATE, LS_NOTE_STALE, LS_NOTE_PENDING };
 enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to);
 
 /* Queue overflow: for every registration of this process whose lease is
@@ -52,7 +49,9 @@ enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to);
 int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si));
 
 /* A notification for SIG naming FD was handed to the application: if it
- * announces a lease break, note when.  Lock-free, async-signal-safe. */
+ * announces a lease break, note when (for the deadline, and so that
+ * overflow recovery does not announce it again).  Lock-free,
+ * async-signal-safe. */
 void ls_reg_note_break(int sig, int fd, int si_code);
 
 /* Release every lease whose break was handed on at least LIMIT ns before
@@ -66,15 +65,25 @@ unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long
  * record for each to VAR (length *LEN, 0 when it no longer fits) and adds
  * its signal to BLOCK; release releases them.  Returns the number handed
  * over.  Lock held. */
-struct ls_exec_undo {
+struct ls_undo {
     uint32_t id;
-    int kind, from, to;
+    int kind, from, to; /* to < 0: released */
+    int lease, sig;     /* what a released registration was */
+    struct f_owner_ex owner;
 };
 int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_t *block,
-                        struct ls_exec_undo *undo, int cap, int *nundo);
+                        struct ls_undo *undo, int cap, int *nundo);
 
-/* The exec failed: move every re-homed registration back.  Lock held. */
-void ls_reg_exec_undo(const struct ls_exec_undo *undo, int n);
+/* The operation that made descriptors go failed: undo every change
+ * recorded for it (moves back, releases taken again), newest first.
+ * Lock held. */
+void ls_reg_undo(const struct ls_undo *undo, int n);
+
+/* FD is about to be replaced (dup2/dup3 onto it) and is still open: apply
+ * the rules now, before the number changes (R1), recording every change in
+ * UNDO (at most CAP) for ls_reg_undo should the call fail (R4).  Returns
+ * the number of records.  Lock held. */
+int ls_reg_replace(int fd, struct ls_undo *undo, int cap);
 
 /* Add the signal of every live registration this process owns to SET.
  * Lock-free, async-signal-safe. */
@@ -90,6 +99,12 @@ void ls_reg_adopt(int fd, int lease, int async, int sig, const struct f_owner_ex
  * by releasing the lease, swallow anything else.  Takes the lock;
  * async-signal-safe. */
 void ls_reg_answer_unhandled(int sig, int fd);
+
+/* A registration on FD is being made (from just before the kernel call
+ * until the table has it): notifications naming FD are valid meanwhile.
+ * Lock-free, async-signal-safe; *SLOT is returned by begin for end. */
+void ls_reg_pending_begin(int fd, int *slot);
+void ls_reg_pending_end(int slot);
 
 /* FD turned out not to be open (closed behind the shim's back): forget it. */
 void ls_reg_forget_stale(int fd);

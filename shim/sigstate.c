@@ -76,6 +76,17 @@ static void slot_write(int sig, int tramp, const struct sigaction *app)
     __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 }
 
+/* Would every application handler of a watched real-time signal restart
+ * system calls?  (The SIGIO catcher's SA_RESTART.)  Lock held. */
+static int catcher_restarts(void)
+{
+    for (int sig = 1; sig < LS_NSIG; sig++)
+        if (sig != SIGIO && ls_sig_watched(sig) && slots[sig].tramp &&
+            is_handler(slots[sig].app.sa_handler) && !(slots[sig].app.sa_flags & SA_RESTART))
+            return 0;
+    return 1;
+}
+
 /* Give the kernel the trampoline for SIG, carrying the application's mask
  * and flags (SA_RESTART, SA_ONSTACK, SA_NODEFER...) so that delivery is
  * exactly what the application asked for; SA_RESETHAND is emulated.  APP
@@ -86,6 +97,11 @@ static int install_trampoline(int sig, const struct sigaction *app)
     int was = slots[sig].tramp;
     k.sa_sigaction = ls_trampoline;
     k.sa_flags = (app->sa_flags | SA_SIGINFO) & ~SA_RESETHAND;
+    /* standing in for SIG_DFL, the trampoline must not interrupt anything;
+     * as the SIGIO catcher it hands on real-time notifications, so it
+     * restarts as their handlers ask */
+    if (app->sa_handler == SIG_DFL && !(sig == SIGIO && !catcher_restarts()))
+        k.sa_flags |= SA_RESTART;
     /* the trampoline must know the application's view before the kernel
      * can call it */
     slot_write(sig, 1, app);
@@ -99,8 +115,8 @@ static int install_trampoline(int sig, const struct sigaction *app)
     if (LS_REAL(sigaction)(sig, NULL, &now) == 0) {
         struct sigaction view = *app;
         view.sa_mask = now.sa_mask;
-        view.sa_flags = (now.sa_flags & ~(SA_SIGINFO | SA_RESETHAND)) |
-                        (app->sa_flags & (SA_SIGINFO | SA_RESETHAND));
+        const int ours = SA_SIGINFO | SA_RESETHAND | SA_RESTART;
+        view.sa_flags = (now.sa_flags & ~ours) | (app->sa_flags & ours);
         view.sa_restorer = now.sa_restorer;
         slot_write(sig, 1, &view);
     }
@@ -169,6 +185,12 @@ int ls_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
     }
     if (r == 0 && old)
         *old = prev;
+    /* the SIGIO catcher follows the real-time handlers' SA_RESTART */
+    if (r == 0 && act && sig != SIGIO && ls_sig_watched(sig) && slots[SIGIO].tramp &&
+        slots[SIGIO].app.sa_handler == SIG_DFL && !ls_sig_guarded(SIGIO)) {
+        struct sigaction dfl = slots[SIGIO].app;
+        install_trampoline(SIGIO, &dfl);
+    }
     ls_crit_leave(&c); /* keeps errno */
     return r;
 }

@@ -101,8 +101,10 @@ LS_EXPORT handler_fn __sysv_signal(int sig, handler_fn h)
 
 LS_EXPORT handler_fn sigset(int sig, handler_fn h)
 {
-    if (!valid_for_signal(sig, h))
+    if (sig < 1 || sig >= NSIG) { /* glibc 2.36 checks only the number here */
+        errno = EINVAL;
         return SIG_ERR;
+    }
     sigset_t set, oset;
     sigemptyset(&set);
     sigaddset(&set, sig);

@@ -88,15 +88,17 @@ static void test_policy_dup_args_errors_in_kernel_order(void **state)
 {
     (void)state;
     /* dup3: bad flags first, then same fd, then range, then source */
-    assert_int_equal(ls_policy_dup_args_error(-1, -1, 12345, 0, 1024), EINVAL);
-    assert_int_equal(ls_policy_dup_args_error(5, 5, 0, 1, 1024), EINVAL);
-    assert_int_equal(ls_policy_dup_args_error(5, 5000, 0, 1, 1024), EBADF);
-    assert_int_equal(ls_policy_dup_args_error(5, -3, 0, 1, 1024), EBADF);
-    assert_int_equal(ls_policy_dup_args_error(5, 6, O_CLOEXEC, 0, 1024), EBADF);
-    assert_int_equal(ls_policy_dup_args_error(5, 6, O_CLOEXEC, 1, 1024), 0);
-    /* dup2 (flags < 0): same fd is fine, flags are not checked */
-    assert_int_equal(ls_policy_dup_args_error(5, 5, -1, 1, 1024), 0);
-    assert_int_equal(ls_policy_dup_args_error(5, 6, -1, 0, 1024), EBADF);
+    assert_int_equal(ls_policy_dup_args_error(1, -1, -1, 12345, 0, 1024), EINVAL);
+    assert_int_equal(ls_policy_dup_args_error(1, 5, 6, -1, 1, 1024), EINVAL);
+    assert_int_equal(ls_policy_dup_args_error(1, 5, 5, 0, 1, 1024), EINVAL);
+    assert_int_equal(ls_policy_dup_args_error(1, 5, 5000, 0, 1, 1024), EBADF);
+    assert_int_equal(ls_policy_dup_args_error(1, 5, -3, 0, 1, 1024), EBADF);
+    assert_int_equal(ls_policy_dup_args_error(1, 5, 6, O_CLOEXEC, 0, 1024), EBADF);
+    assert_int_equal(ls_policy_dup_args_error(1, 5, 6, O_CLOEXEC, 1, 1024), 0);
+    /* dup2: same fd is fine and there are no flags to check */
+    assert_int_equal(ls_policy_dup_args_error(0, 5, 5, 0, 1, 1024), 0);
+    assert_int_equal(ls_policy_dup_args_error(0, 5, 6, -1, 1, 1024), 0);
+    assert_int_equal(ls_policy_dup_args_error(0, 5, 6, 0, 0, 1024), EBADF);
 }
 
 int main(void)
