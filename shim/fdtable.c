@@ -166,12 +166,15 @@ int ls_fd_next_tracked(unsigned from, unsigned last)
     return -1;
 }
 
+unsigned ls_inflight_total;
+
 int ls_fd_inflight_add(int fd, int delta)
 {
     unsigned u = (unsigned)fd;
     struct ls_fdent *page = u < LS_FD_LIMIT ? __atomic_load_n(&ls_fdpages[u >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE) : NULL;
     if (!page)
         return -1;
+    __atomic_add_fetch(&ls_inflight_total, (unsigned)delta, __ATOMIC_SEQ_CST);
     __atomic_add_fetch(&page[u & (LS_FDPAGE_SIZE - 1)].inflight, (uint32_t)delta, __ATOMIC_SEQ_CST);
     return 0;
 }

@@ -87,6 +87,14 @@ static inline int ls_fd_page_present(unsigned fd);
 /* Handlers running with FD as si_fd now.  Async-signal-safe, lock-free. */
 unsigned ls_fd_inflight(int fd);
 
+/* Handlers running with any descriptor claimed, process-wide: the fast
+ * paths check this one word before skipping the wait for them. */
+extern unsigned ls_inflight_total;
+
+/* May FD go away without the shim (untracked, and no handler running with
+ * it)?  The fast path of every wrapper that closes.  Async-signal-safe. */
+static inline int ls_fd_quiet(int fd);
+
 /* Bytes of table memory mapped so far.  Async-signal-safe. */
 size_t ls_table_bytes(void);
 
@@ -138,6 +146,11 @@ static inline void ls_cpu_relax(void)
 static inline int ls_fd_page_present(unsigned fd)
 {
     return fd < LS_FD_LIMIT && __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE);
+}
+
+static inline int ls_fd_quiet(int fd)
+{
+    return !ls_fd_reg(fd) && !__atomic_load_n(&ls_inflight_total, __ATOMIC_SEQ_CST);
 }
 
 static inline unsigned ls_seq_read_begin(void)

@@ -83,24 +83,26 @@ static int close_tracked(int fd, close_fn op)
 {
     if (ls_shared_child())
         return op(fd); /* a vfork child must not change the parent's table */
-    struct ls_crit c;
-    ls_crit_enter(&c);
-    ls_reg_going_range((unsigned)fd, (unsigned)fd);
-    ls_crit_leave(&c);
+    if (ls_fd_reg(fd)) {
+        struct ls_crit c;
+        ls_crit_enter(&c);
+        ls_reg_going_range((unsigned)fd, (unsigned)fd);
+        ls_crit_leave(&c);
+    }
     ls_fd_quiesce(fd); /* no handler elsewhere may still be using the number */
     return op(fd);     /* close always frees the number, so nothing can be undone */
 }
 
 LS_EXPORT int close(int fd)
 {
-    if (LS_LIKELY(!ls_fd_reg(fd)))
+    if (LS_LIKELY(ls_fd_quiet(fd)))
         return LS_REAL(close)(fd);
     return close_tracked(fd, LS_REAL(close));
 }
 
 LS_EXPORT int __close(int fd)
 {
-    if (LS_LIKELY(!ls_fd_reg(fd)))
+    if (LS_LIKELY(ls_fd_quiet(fd)))
         return LS_REAL(__close)(fd);
     return close_tracked(fd, LS_REAL(__close));
 }
@@ -162,7 +164,7 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
             replacing = 1;
         }
     }
-    if (replacing) {
+    if (replacing || (oldfd != newfd && ls_fd_inflight(newfd))) {
         ls_crit_leave(&c);
         ls_fd_quiesce(newfd); /* no handler elsewhere may still be using the number */
         ls_crit_enter(&c);
@@ -181,21 +183,21 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
 
 LS_EXPORT int dup2(int oldfd, int newfd)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && !ls_fd_reg(newfd)))
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
         return LS_REAL(dup2)(oldfd, newfd);
     return dup2_tracked(oldfd, newfd, -1, LS_REAL(dup2), NULL);
 }
 
 LS_EXPORT int __dup2(int oldfd, int newfd)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && !ls_fd_reg(newfd)))
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
         return LS_REAL(__dup2)(oldfd, newfd);
     return dup2_tracked(oldfd, newfd, -1, LS_REAL(__dup2), NULL);
 }
 
 LS_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && !ls_fd_reg(newfd)))
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
         return LS_REAL(dup3)(oldfd, newfd, flags);
     return dup2_tracked(oldfd, newfd, flags, NULL, LS_REAL(dup3));
 }
@@ -298,8 +300,11 @@ LS_FCNTL_WRAPPER(__fcntl)
  * Async-signal-safe; errno kept. */
 static void going_range(unsigned first, unsigned last)
 {
-    if (LS_LIKELY(ls_fd_next_tracked(first, last) < 0) || ls_shared_child())
+    if (LS_LIKELY(ls_fd_next_tracked(first, last) < 0) || ls_shared_child()) {
+        if (__atomic_load_n(&ls_inflight_total, __ATOMIC_SEQ_CST))
+            ls_fd_quiesce_range(first, last);
         return;
+    }
     struct ls_crit c;
     ls_crit_enter(&c);
     ls_reg_going_range(first, last);
@@ -333,7 +338,7 @@ LS_EXPORT void closefrom(int lowfd)
 LS_EXPORT int fclose(FILE *fp)
 {
     int fd = fp ? fileno_unlocked(fp) : -1;
-    if (fd >= 0 && !LS_LIKELY(!ls_fd_reg(fd)))
+    if (fd >= 0 && !LS_LIKELY(ls_fd_quiet(fd)))
         going_range((unsigned)fd, (unsigned)fd);
     return LS_REAL(fclose)(fp);
 }
@@ -343,7 +348,7 @@ LS_EXPORT int fclose(FILE *fp)
 static FILE *freopen_common(freopen_fn op, const char *path, const char *mode, FILE *fp)
 {
     int fd = fp ? fileno_unlocked(fp) : -1;
-    if (fd >= 0 && !LS_LIKELY(!ls_fd_reg(fd)))
+    if (fd >= 0 && !LS_LIKELY(ls_fd_quiet(fd)))
         going_range((unsigned)fd, (unsigned)fd);
     return op(path, mode, fp);
 }
@@ -377,17 +382,17 @@ LS_EXPORT long syscall(long nr, ...)
     int fd = (int)a0;
     switch (nr) {
     case SYS_close:
-        if (!ls_fd_reg(fd))
+        if (ls_fd_quiet(fd))
             break;
         return close_tracked(fd, sys_close);
 #ifdef SYS_dup2
     case SYS_dup2:
-        if (!ls_fd_reg(fd) && !ls_fd_reg((int)a1))
+        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1))
             break;
         return dup2_tracked(fd, (int)a1, -1, sys_dup2, NULL);
 #endif
     case SYS_dup3:
-        if (!ls_fd_reg(fd) && !ls_fd_reg((int)a1))
+        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1))
             break;
         return dup2_tracked(fd, (int)a1, (int)a2, NULL, sys_dup3);
     case SYS_dup: {

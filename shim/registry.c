@@ -721,16 +721,29 @@ void ls_reg_going_range(unsigned first, unsigned last)
 
 /* ---- checking notifications (any context, lock-free) -------------------- */
 
+/* Registrations being made: the number and the file it names, so that a
+ * notification for an older registration under a reused number is not
+ * taken for one of the new registration's. */
 #define LS_PENDING_SLOTS 16
-static int pending_fds[LS_PENDING_SLOTS] = {[0 ... LS_PENDING_SLOTS - 1] = -1};
+static struct pending {
+    int fd; /* -1: free; -2: being filled in */
+    dev_t dev;
+    ino_t ino;
+} pending[LS_PENDING_SLOTS] = {[0 ... LS_PENDING_SLOTS - 1] = {-1, 0, 0}};
 
 void ls_reg_pending_begin(int fd, int *slot)
 {
+    struct stat st;
     *slot = -1;
+    if (file_stat(fd, &st) < 0)
+        return;
     for (int i = 0; i < LS_PENDING_SLOTS; i++) {
         int empty = -1;
-        if (__atomic_compare_exchange_n(&pending_fds[i], &empty, fd, 0, __ATOMIC_SEQ_CST,
+        if (__atomic_compare_exchange_n(&pending[i].fd, &empty, -2, 0, __ATOMIC_SEQ_CST,
                                         __ATOMIC_RELAXED)) {
+            pending[i].dev = st.st_dev;
+            pending[i].ino = st.st_ino;
+            __atomic_store_n(&pending[i].fd, fd, __ATOMIC_SEQ_CST);
             *slot = i;
             return;
         }
@@ -740,14 +753,20 @@ void ls_reg_pending_begin(int fd, int *slot)
 void ls_reg_pending_end(int slot)
 {
     if (slot >= 0)
-        __atomic_store_n(&pending_fds[slot], -1, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&pending[slot].fd, -1, __ATOMIC_SEQ_CST);
 }
 
-static int registration_pending(int fd)
+/* Is a registration of FD's current file being made under number FD? */
+int ls_reg_pending(int fd)
 {
-    for (int i = 0; i < LS_PENDING_SLOTS; i++)
-        if (__atomic_load_n(&pending_fds[i], __ATOMIC_SEQ_CST) == fd)
-            return 1;
+    for (int i = 0; i < LS_PENDING_SLOTS; i++) {
+        if (__atomic_load_n(&pending[i].fd, __ATOMIC_SEQ_CST) != fd)
+            continue;
+        dev_t dev = pending[i].dev;
+        ino_t ino = pending[i].ino;
+        struct stat st;
+        return file_stat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+    }
     return 0;
 }
 
@@ -788,7 +807,7 @@ enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to)
             }
         }
     } while (ls_seq_read_retry(seq));
-    if (v == LS_NOTE_STALE && registration_pending(fd))
+    if (v == LS_NOTE_STALE && ls_reg_pending(fd))
         v = LS_NOTE_PENDING;
     if (v == LS_NOTE_VALID) {
         /* cheaply, the same file: not replaced behind the shim's back */

@@ -106,6 +106,10 @@ void ls_reg_answer_unhandled(int sig, int fd);
 void ls_reg_pending_begin(int fd, int *slot);
 void ls_reg_pending_end(int slot);
 
+/* Is a registration of FD's current file being made under number FD?
+ * Lock-free, async-signal-safe. */
+int ls_reg_pending(int fd);
+
 /* FD turned out not to be open (closed behind the shim's back): forget it. */
 void ls_reg_forget_stale(int fd);
 

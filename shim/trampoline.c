@@ -53,14 +53,15 @@ int ls_notification_admit(int sig, siginfo_t *si)
 static __thread int handling[LS_NEST] __attribute__((tls_model("initial-exec")));
 static __thread int handling_depth __attribute__((tls_model("initial-exec")));
 
-/* Count FD in flight for a handler, then confirm it is still tracked (a
- * closer detaches first, then waits for the count: one of us sees the
- * other).  1 if claimed. */
-static int claim(int fd)
+/* Count FD in flight for a handler, then confirm it is still tracked, or
+ * still being registered when PENDING (a closer detaches first, or ends
+ * the registration, then waits for the count: one of us sees the other).
+ * 1 if claimed. */
+static int claim(int fd, int pending)
 {
     if (handling_depth >= LS_NEST || ls_fd_inflight_add(fd, 1) < 0)
         return 0;
-    if (!ls_fd_reg(fd)) {
+    if (pending ? !ls_reg_pending(fd) : !ls_fd_reg(fd)) {
         ls_fd_inflight_add(fd, -1);
         return 0;
     }
@@ -152,10 +153,10 @@ void ls_trampoline(int sig, siginfo_t *si, void *uctx)
         /* admitted, and its descriptor kept from going while the handler
          * runs; a closer that won the race has re-homed it: look again */
         int admitted = ls_notification_admit(sig, si);
-        if (admitted == 1 && !(claimed = claim(si->si_fd))) {
+        if (admitted && !(claimed = claim(si->si_fd, admitted == 2))) {
             admitted = ls_notification_admit(sig, si);
-            if (admitted == 1)
-                admitted = claimed = claim(si->si_fd);
+            if (admitted)
+                admitted = claimed = claim(si->si_fd, admitted == 2);
         }
         if (!admitted && ls_cfg.stale_policy != LS_STALE_DELIVER) {
             errno = saved;
