@@ -1,0 +1,714 @@
+/* bench_calls.c - one overhead measurement of lease-shim per invocation.
+ *
+ * The program knows nothing about the shim: bench/run starts it twice per
+ * round, once plainly and once with LD_PRELOAD=liblease_shim.so, and
+ * compares.  Everything the program does is identical in both runs, so any
+ * difference is the shim's.
+ *
+ *   bench_calls CASE [--batches N] [--reps N] [--warmup N]   time CASE
+ *   bench_calls CASE --count N                               mark N ops for strace
+ *   bench_calls mem --leases N                               memory with N leases
+ *   bench_calls mem_fdtop                                    memory with one lease at fd 1,000,000
+ *                                                            (or the highest RLIMIT_NOFILE allows)
+ *   bench_calls list                                         the case names
+ *
+ * Timed output: "RESULT CASE ns V1 V2 ..." with one value per batch, the
+ * mean cost of one operation in that batch (warm-up batches left out).
+ * Count output: the N operations are bracketed by access() calls on the
+ * paths MARK_BEGIN/MARK_END, so a strace log can be cut to exactly them;
+ * then "COUNTED CASE N".
+ * Memory output: "MEM CASE leases=N anon_before_kib=.. anon_after_kib=..
+ * register_ns=.. close_ns=.." (mean per lease of taking the leases one by one,
+ * and of dropping them all with one close_range(3, ~0U, 0)).
+ * A case that cannot run here prints "SKIP CASE reason" and exits 0.
+ *
+ * Untracked cases hold one tracked read lease on fd 3 (a leasing app has
+ * some), so the shim's table page for the low descriptors is mapped and in
+ * use: the fast path reads a real entry, and close_range scans a real page.
+ * The wide cases (close_range_wide*) and mem_fdtop raise RLIMIT_NOFILE and
+ * print "INFO fd_top=.. nofile=..": the descriptors they could reach.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MARK_BEGIN "/lease-shim-bench:begin"
+#define MARK_END "/lease-shim-bench:end"
+
+#define FD_WIDE 1000000       /* the top of the "1,000,000 wide" ranges, if allowed */
+#define WIDE_UNTRACKED 1000   /* untracked descriptors spread over that range */
+#define WIDE_TRACKED 4        /* tracked leases spread over it (close_range_wide4) */
+#define RANGE_TRACKED 4       /* tracked leases closed by one close_range (count) */
+#define CLOSE_BATCH 1000      /* descriptors closed per batch in the close case */
+#define RANGE_FDS 1000        /* width of close_range_1000 */
+
+static char tmpdir[256];
+static int lease_sig;
+static int base_fd = -1; /* an untracked, unleased descriptor of "plain" */
+static int bg_fd = -1;   /* the background tracked lease (untracked cases) */
+
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bench_calls: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(2);
+}
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void mark(const char *path)
+{
+    (void)access(path, F_OK); /* fails with ENOENT; strace shows the path */
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static void cleanup(void)
+{
+    if (!tmpdir[0])
+        return;
+    DIR *d = opendir(tmpdir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.')
+                unlinkat(dirfd(d), e->d_name, 0);
+        closedir(d);
+    }
+    rmdir(tmpdir);
+    tmpdir[0] = 0;
+}
+
+static void make_tmpdir(void)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(tmpdir, sizeof tmpdir, "%s/lease-shim-bench.XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(tmpdir))
+        die("mkdtemp %s: %s", tmpdir, strerror(errno));
+    atexit(cleanup);
+}
+
+static const char *path_of(const char *name)
+{
+    static char buf[512];
+    snprintf(buf, sizeof buf, "%s/%s", tmpdir, name);
+    return buf;
+}
+
+/* Create NAME (empty, no writer left open): a read lease needs that. */
+static void create_file(const char *name)
+{
+    int fd = open(path_of(name), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        die("create %s: %s", name, strerror(errno));
+    close(fd);
+}
+
+static int open_ro(const char *name)
+{
+    int fd = open(path_of(name), O_RDONLY);
+    if (fd < 0)
+        die("open %s: %s", name, strerror(errno));
+    return fd;
+}
+
+/* ---- leases --------------------------------------------------------------- */
+
+static void on_lease_sig(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)si, (void)uc; /* nobody breaks our leases; just in case */
+}
+
+static void setup_signal(void)
+{
+    lease_sig = SIGRTMIN + 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_lease_sig;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(lease_sig, &sa, NULL) < 0)
+        die("sigaction: %s", strerror(errno));
+}
+
+static void set_sig(int fd)
+{
+    if (fcntl(fd, F_SETSIG, lease_sig) < 0)
+        die("F_SETSIG fd %d: %s", fd, strerror(errno));
+}
+
+static void set_lease(int fd)
+{
+    if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
+        die("F_SETLEASE F_RDLCK fd %d: %s", fd, strerror(errno));
+}
+
+/* A tracked descriptor: NAME opened read-only, signal set, read lease taken. */
+static int open_leased(const char *name)
+{
+    int fd = open_ro(name);
+    set_sig(fd);
+    set_lease(fd);
+    return fd;
+}
+
+/* The same, but at descriptor number AT. */
+static int open_leased_at(const char *name, int at)
+{
+    int fd = open_ro(name);
+    if (fd != at) {
+        if (dup2(fd, at) != at)
+            die("dup2 %d -> %d: %s", fd, at, strerror(errno));
+        close(fd);
+    }
+    set_sig(at);
+    set_lease(at);
+    return at;
+}
+
+static void xdup2(int from, int to)
+{
+    if (dup2(from, to) != to)
+        die("dup2 %d -> %d: %s", from, to, strerror(errno));
+}
+
+/* The untracked cases' surroundings: fd 3 leased, fd 4 plain. */
+static void setup_untracked(void)
+{
+    create_file("bg");
+    create_file("plain");
+    bg_fd = open_leased_at("bg", 3);
+    base_fd = open_ro("plain");
+    xdup2(base_fd, 4);
+    if (base_fd != 4)
+        close(base_fd);
+    base_fd = 4;
+}
+
+static int fd_top;          /* highest descriptor the wide cases use */
+static unsigned long nofile; /* RLIMIT_NOFILE in force after raise_nofile */
+
+/* Raise RLIMIT_NOFILE to nr_open (1,048,576 by default) so descriptor
+ * FD_WIDE can exist.  Without CAP_SYS_RESOURCE the hard limit is the
+ * ceiling: then fd_top is the highest descriptor allowed, reported in an
+ * INFO line.  0 when at least 2,048 descriptors are allowed. */
+static int raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return -1;
+    rlim_t want = 1048576;
+    FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+    if (f) {
+        unsigned long v;
+        if (fscanf(f, "%lu", &v) == 1)
+            want = v;
+        fclose(f);
+    }
+    struct rlimit up = {want, rl.rlim_max > want ? rl.rlim_max : want};
+    if (setrlimit(RLIMIT_NOFILE, &up) < 0) {
+        /* not privileged enough: take what the hard limit allows */
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return -1;
+    nofile = (unsigned long)rl.rlim_cur;
+    fd_top = rl.rlim_cur > FD_WIDE ? FD_WIDE : (int)rl.rlim_cur - 1;
+    return fd_top >= 2047 ? 0 : -1;
+}
+
+/* Resident anonymous memory in KiB (the shim's table is anonymous mmap and
+ * BSS).  From /proc/self/smaps_rollup, which walks the page tables, so it is
+ * exact: statm's counter is per-CPU batched on 6.x kernels and jumps by tens
+ * of KiB at random, and the total Rss also counts library text faulted in
+ * 64 KiB at a time (fault-around) the first time a code path runs. */
+static long anon_kib(void)
+{
+    char line[256];
+    long kib = -1;
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    if (!f)
+        die("/proc/self/smaps_rollup: %s", strerror(errno));
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Anonymous: %ld kB", &kib) == 1)
+            break;
+    fclose(f);
+    if (kib < 0)
+        die("/proc/self/smaps_rollup: no Anonymous line");
+    return kib;
+}
+
+/* ---- cases -------------------------------------------------------------------
+ * Each case has a setup (once), and a batch function that performs REPS
+ * operations and returns the nanoseconds spent in the operations alone, or,
+ * in count mode (counting != 0), brackets each operation with the markers.
+ */
+
+static int counting;
+static int fds[CLOSE_BATCH];
+
+#define OP(stmt)                          \
+    do {                                  \
+        if (counting)                     \
+            mark(MARK_BEGIN);             \
+        stmt;                             \
+        if (counting)                     \
+            mark(MARK_END);               \
+    } while (0)
+
+/* untracked close: CLOSE_BATCH dup()s (untimed), then their close()s (timed) */
+static long long b_close(int reps)
+{
+    long long spent = 0;
+    for (int done = 0; done < reps;) {
+        int n = reps - done < CLOSE_BATCH ? reps - done : CLOSE_BATCH;
+        for (int i = 0; i < n; i++)
+            if ((fds[i] = dup(base_fd)) < 0)
+                die("dup: %s", strerror(errno));
+        if (counting) {
+            for (int i = 0; i < n; i++)
+                OP(close(fds[i]));
+        } else {
+            long long t0 = now_ns();
+            for (int i = 0; i < n; i++)
+                close(fds[i]);
+            spent += now_ns() - t0;
+        }
+        done += n;
+    }
+    return spent;
+}
+
+static int dst_fd = -1;
+
+static void s_dst(void)
+{
+    setup_untracked();
+    dst_fd = dup(base_fd); /* an open, untracked target */
+    if (dst_fd < 0)
+        die("dup: %s", strerror(errno));
+}
+
+static long long b_dup2(int reps)
+{
+    if (counting) {
+        for (int i = 0; i < reps; i++)
+            OP(dup2(base_fd, dst_fd));
+        return 0;
+    }
+    long long t0 = now_ns();
+    for (int i = 0; i < reps; i++)
+        dup2(base_fd, dst_fd);
+    return now_ns() - t0;
+}
+
+static long long b_dup3(int reps)
+{
+    if (counting) {
+        for (int i = 0; i < reps; i++)
+            OP(dup3(base_fd, dst_fd, O_CLOEXEC));
+        return 0;
+    }
+    long long t0 = now_ns();
+    for (int i = 0; i < reps; i++)
+        dup3(base_fd, dst_fd, O_CLOEXEC);
+    return now_ns() - t0;
+}
+
+static long long b_fcntl_getfl(int reps)
+{
+    if (counting) {
+        for (int i = 0; i < reps; i++)
+            OP(fcntl(base_fd, F_GETFL));
+        return 0;
+    }
+    long long t0 = now_ns();
+    for (int i = 0; i < reps; i++)
+        fcntl(base_fd, F_GETFL);
+    return now_ns() - t0;
+}
+
+static int plain_flags;
+
+static void s_setfl(void)
+{
+    setup_untracked();
+    plain_flags = fcntl(base_fd, F_GETFL) & ~O_ACCMODE;
+}
+
+/* F_SETFL is one of the commands the shim inspects (O_ASYNC), unlike F_GETFL */
+static long long b_fcntl_setfl(int reps)
+{
+    if (counting) {
+        for (int i = 0; i < reps; i++)
+            OP(fcntl(base_fd, F_SETFL, plain_flags));
+        return 0;
+    }
+    long long t0 = now_ns();
+    for (int i = 0; i < reps; i++)
+        fcntl(base_fd, F_SETFL, plain_flags);
+    return now_ns() - t0;
+}
+
+/* close_range over RANGE_FDS contiguous untracked descriptors 5..1004
+ * (the tracked lease on fd 3 shares their table page) */
+static long long b_close_range_1000(int reps)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        for (int i = 0; i < RANGE_FDS; i++)
+            xdup2(base_fd, 5 + i);
+        long long t0 = now_ns();
+        OP(close_range(5, 5 + RANGE_FDS - 1, 0));
+        spent += now_ns() - t0;
+    }
+    return spent;
+}
+
+static int wide_ok;
+
+/* RLIMIT_NOFILE to nr_open; leases taken and dropped once across the
+ * range, so the shim has table pages mapped there (all empty again). */
+static void s_wide(void)
+{
+    wide_ok = raise_nofile() == 0;
+    if (!wide_ok)
+        return;
+    create_file("plain");
+    for (int k = 0; k < WIDE_TRACKED; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "t%d", k);
+        create_file(name);
+    }
+    for (int k = 0; k < WIDE_TRACKED; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "t%d", k);
+        close(open_leased_at(name, fd_top / WIDE_TRACKED * (k + 1) - 7));
+    }
+    printf("INFO fd_top=%d nofile=%lu\n", fd_top, nofile);
+}
+
+/* fd 3: the plain file (every descriptor from 3 up is closed between reps) */
+static void open_wide_base(void)
+{
+    base_fd = open_ro("plain");
+    if (base_fd != 3)
+        die("expected fd 3 free, got %d", base_fd);
+}
+
+static void place_wide_untracked(void)
+{
+    int step = (fd_top - 100) / WIDE_UNTRACKED; /* 1,000 from 100 up, then the top */
+    for (int i = 0; i < WIDE_UNTRACKED; i++)
+        xdup2(base_fd, 100 + i * step);
+    xdup2(base_fd, fd_top);
+}
+
+/* close_range(3, ~0U, 0) over 1,002 untracked descriptors spread up to
+ * fd_top (1,000,000 where allowed); no tracked descriptor in the range */
+static long long b_close_range_wide0(int reps)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        open_wide_base();
+        place_wide_untracked();
+        long long t0 = now_ns();
+        OP(close_range(3, ~0U, 0));
+        spent += now_ns() - t0;
+    }
+    return spent;
+}
+
+/* the same with WIDE_TRACKED tracked leases spread over the range too */
+static long long b_close_range_wide4(int reps)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        open_wide_base();
+        for (int k = 0; k < WIDE_TRACKED; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "t%d", k);
+            open_leased_at(name, fd_top / WIDE_TRACKED * (k + 1) - 7);
+        }
+        place_wide_untracked();
+        long long t0 = now_ns();
+        OP(close_range(3, ~0U, 0));
+        spent += now_ns() - t0;
+    }
+    return spent;
+}
+
+/* ---- tracked: per-operation timing with untimed setup around each ---------- */
+
+static void s_tracked(void)
+{
+    create_file("lease");
+}
+
+/* close of a leased fd with no alias: R2 release */
+static long long b_close_release(int reps)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        int fd = open_leased("lease");
+        long long t0 = now_ns();
+        OP(close(fd));
+        spent += now_ns() - t0;
+    }
+    return spent;
+}
+
+/* close of a leased fd whose dup() survives: R1 re-home onto the alias */
+static long long b_close_rehome(int reps)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        int fd = open_leased("lease");
+        int alias = dup(fd);
+        if (alias < 0)
+            die("dup: %s", strerror(errno));
+        long long t0 = now_ns();
+        OP(close(fd));
+        spent += now_ns() - t0;
+        close(alias); /* untimed: now the lease fd, released */
+    }
+    return spent;
+}
+
+/* F_SETLEASE F_RDLCK on a fresh descriptor: the shim registers it */
+static long long b_register(int reps)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        int fd = open_ro("lease");
+        set_sig(fd);
+        long long t0 = now_ns();
+        int rc;
+        OP(rc = fcntl(fd, F_SETLEASE, F_RDLCK));
+        spent += now_ns() - t0;
+        if (rc < 0)
+            die("F_SETLEASE: %s", strerror(errno));
+        close(fd);
+    }
+    return spent;
+}
+
+/* close_range over RANGE_TRACKED tracked leases (and nothing else) */
+static void s_range_tracked(void)
+{
+    for (int k = 0; k < RANGE_TRACKED; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "r%d", k);
+        create_file(name);
+    }
+}
+
+static long long b_close_range_tracked(int reps)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        for (int k = 0; k < RANGE_TRACKED; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "r%d", k);
+            open_leased_at(name, 10 + k);
+        }
+        long long t0 = now_ns();
+        OP(close_range(10, 10 + RANGE_TRACKED - 1, 0));
+        spent += now_ns() - t0;
+    }
+    return spent;
+}
+
+/* the same with 100 more untracked descriptors open: the registration's
+ * alias scan looks at every open descriptor (up to 1,024) */
+static void s_tracked_fds100(void)
+{
+    create_file("lease");
+    create_file("plain");
+    int p = open_ro("plain");
+    for (int i = 0; i < 100; i++)
+        if (dup(p) < 0)
+            die("dup: %s", strerror(errno));
+    close(p);
+}
+
+struct bcase {
+    const char *name;
+    void (*setup)(void);
+    long long (*batch)(int reps);
+    int reps;      /* operations per batch by default */
+    int per_op;    /* descriptors (or tracked fds) per operation, for reports */
+    int needs_wide;
+};
+
+static const struct bcase cases[] = {
+    {"close", setup_untracked, b_close, 1000, 1, 0},
+    {"dup2", s_dst, b_dup2, 10000, 1, 0},
+    {"dup3", s_dst, b_dup3, 10000, 1, 0},
+    {"fcntl_getfl", setup_untracked, b_fcntl_getfl, 10000, 1, 0},
+    {"fcntl_setfl", s_setfl, b_fcntl_setfl, 10000, 1, 0},
+    {"close_range_1000", setup_untracked, b_close_range_1000, 5, RANGE_FDS, 0},
+    {"close_range_wide0", s_wide, b_close_range_wide0, 2, WIDE_UNTRACKED + 2, 1},
+    {"close_range_wide4", s_wide, b_close_range_wide4, 2, WIDE_TRACKED, 1},
+    {"close_release", s_tracked, b_close_release, 50, 1, 0},
+    {"close_rehome", s_tracked, b_close_rehome, 50, 1, 0},
+    {"register", s_tracked, b_register, 50, 1, 0},
+    {"register_fds100", s_tracked_fds100, b_register, 50, 1, 0},
+    {"close_range_tracked", s_range_tracked, b_close_range_tracked, 20, RANGE_TRACKED, 0},
+};
+#define NCASES (int)(sizeof cases / sizeof cases[0])
+
+/* ---- memory ------------------------------------------------------------------ */
+
+static int mem_case(int leases, int high)
+{
+    const char *name = high ? "mem_fdtop" : "mem";
+    if (raise_nofile() < 0 && high) {
+        printf("SKIP %s RLIMIT_NOFILE below 2,048\n", name);
+        return 0;
+    }
+    if (high)
+        leases = 1;
+    int *lfd = calloc((size_t)leases + 1, sizeof *lfd);
+    if (!lfd)
+        die("out of memory");
+    for (int i = 0; i < leases; i++) {
+        char n[32];
+        snprintf(n, sizeof n, "m%d", i);
+        create_file(n);
+    }
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    if ((rlim_t)leases + 16 > rl.rlim_cur)
+        die("RLIMIT_NOFILE %lu too low for %d leases", (unsigned long)rl.rlim_cur, leases);
+    memset(lfd, 0, ((size_t)leases + 1) * sizeof *lfd);
+    long before = anon_kib();
+    long long t0 = now_ns();
+    for (int i = 0; i < leases; i++) {
+        char n[32];
+        snprintf(n, sizeof n, "m%d", i);
+        lfd[i] = high ? open_leased_at(n, fd_top) : open_leased(n);
+    }
+    long long t1 = now_ns();
+    long after = anon_kib();
+    /* every lease goes in one close_range, as at a closefrom() before exec */
+    long long t2 = now_ns();
+    close_range(3, ~0U, 0);
+    long long t3 = now_ns();
+    printf("MEM %s leases=%d nofile=%lu fd_top=%d anon_before_kib=%ld anon_after_kib=%ld "
+           "register_ns=%.0f close_ns=%.0f\n",
+           name, leases, (unsigned long)rl.rlim_cur, high ? fd_top : leases + 2, before, after,
+           leases ? (double)(t1 - t0) / leases : 0.0, leases ? (double)(t3 - t2) / leases : 0.0);
+    free(lfd);
+    return 0;
+}
+
+/* ---- main ---------------------------------------------------------------------- */
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: bench_calls CASE [--batches N] [--reps N] [--warmup N]\n"
+            "       bench_calls CASE --count N\n"
+            "       bench_calls mem --leases N | mem_fdtop | list\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        usage();
+    const char *cname = argv[1];
+    int batches = 50, reps = -1, warmup = 2, count = -1, leases = 0;
+    for (int i = 2; i < argc; i++) {
+        if (i + 1 >= argc)
+            usage();
+        int v = atoi(argv[i + 1]);
+        if (!strcmp(argv[i], "--batches"))
+            batches = v;
+        else if (!strcmp(argv[i], "--reps"))
+            reps = v;
+        else if (!strcmp(argv[i], "--warmup"))
+            warmup = v;
+        else if (!strcmp(argv[i], "--count"))
+            count = v;
+        else if (!strcmp(argv[i], "--leases"))
+            leases = v;
+        else
+            usage();
+        i++;
+    }
+    if (!strcmp(cname, "list")) {
+        for (int i = 0; i < NCASES; i++)
+            printf("%s %d\n", cases[i].name, cases[i].per_op);
+        printf("mem 0\nmem_fdtop 0\n");
+        return 0;
+    }
+    /* Start from descriptors 0-2 only: whatever the caller left open (a
+     * shell's, ctest's) would change the fd layout and the shim's alias
+     * scan, and so the figures, from one environment to the next. */
+    close_range(3, ~0U, 0);
+    make_tmpdir();
+    setup_signal();
+    if (!strcmp(cname, "mem") || !strcmp(cname, "mem_fdtop"))
+        return mem_case(leases, !strcmp(cname, "mem_fdtop"));
+
+    const struct bcase *c = NULL;
+    for (int i = 0; i < NCASES; i++)
+        if (!strcmp(cases[i].name, cname))
+            c = &cases[i];
+    if (!c)
+        die("unknown case %s (try: bench_calls list)", cname);
+    if (reps <= 0)
+        reps = c->reps;
+    c->setup();
+    if (c->needs_wide && !wide_ok) {
+        printf("SKIP %s RLIMIT_NOFILE below 2,048\n", c->name);
+        return 0;
+    }
+
+    if (count >= 0) {
+        counting = 0;
+        c->batch(2 < count ? 2 : count); /* warm-up: lazy binding, first-use paths */
+        counting = 1;
+        c->batch(count);
+        printf("COUNTED %s %d\n", c->name, count);
+        return 0;
+    }
+
+    double *v = calloc((size_t)batches, sizeof *v);
+    if (!v)
+        die("out of memory");
+    for (int b = 0; b < warmup; b++)
+        c->batch(reps);
+    for (int b = 0; b < batches; b++)
+        v[b] = (double)c->batch(reps) / reps;
+    printf("RESULT %s ns", c->name);
+    for (int b = 0; b < batches; b++)
+        printf(" %.2f", v[b]);
+    printf("\n");
+    free(v);
+    return 0;
+}
