@@ -33,7 +33,7 @@
 /* glibc exports these internal aliases without declaring them. */
 int __close(int fd);
 int __dup2(int oldfd, int newfd);
-int __fcntl(int fd, int cmd, ...);
+
 #define LS_LIKELY(x) __builtin_expect(!!(x), 1)
 
 typedef int (*close_fn)(int);
@@ -214,7 +214,7 @@ static int registers(int cmd, long arg)
 
 /* A state-changing command on a tracked FD, or one that registers FD.
  * Async-signal-safe; result and errno exactly OP's. */
-static int fcntl_tracked(fcntl_fn op, int fd, int cmd, void *arg)
+static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd, void *arg)
 {
     if (ls_shared_child())
         return op(fd, cmd, arg);
@@ -260,8 +260,10 @@ static int fcntl_tracked(fcntl_fn op, int fd, int cmd, void *arg)
 }
 
 /* Every fcntl entry point.  The third argument is forwarded exactly as the
- * caller passed it (an int, a long or a pointer all travel as one word). */
-static int fcntl_common(fcntl_fn op, int fd, int cmd, void *arg)
+ * caller passed it (an int, a long or a pointer all travel as one word).
+ * Inlined, so that a command the shim does not track is a tail call. */
+static inline __attribute__((always_inline)) int fcntl_common(fcntl_fn op, int fd, int cmd,
+                                                              void *arg)
 {
     switch (cmd) {
     case F_SETLEASE:
@@ -280,18 +282,20 @@ static int fcntl_common(fcntl_fn op, int fd, int cmd, void *arg)
     return fcntl_tracked(op, fd, cmd, arg);
 }
 
-#define LS_FCNTL_WRAPPER(name)                          \
-    LS_EXPORT int name(int fd, int cmd, ...)            \
-    {                                                   \
-        va_list ap;                                     \
-        va_start(ap, cmd);                              \
-        void *arg = va_arg(ap, void *);                 \
-        va_end(ap);                                     \
-        return fcntl_common(LS_REAL(name), fd, cmd, arg); \
+/* The exported fcntl, fcntl64 and __fcntl are defined without "...": on
+ * the SysV ABIs the shim is built for (x86-64, AArch64 Linux) a variadic
+ * caller passes the third argument exactly where a third parameter is read,
+ * and with no va_list to set up the untracked path is a plain jump to libc
+ * (the C names differ from libc's declarations; the symbols are libc's). */
+#define LS_FCNTL_WRAPPER(cname, sym)                                              \
+    LS_EXPORT int cname(int fd, int cmd, void *arg) __asm__(#sym);                \
+    int cname(int fd, int cmd, void *arg)                                         \
+    {                                                                             \
+        return fcntl_common(LS_REAL(sym), fd, cmd, arg);                          \
     }
-LS_FCNTL_WRAPPER(fcntl)
-LS_FCNTL_WRAPPER(fcntl64)
-LS_FCNTL_WRAPPER(__fcntl)
+LS_FCNTL_WRAPPER(ls_fcntl_entry, fcntl)
+LS_FCNTL_WRAPPER(ls_fcntl64_entry, fcntl64)
+LS_FCNTL_WRAPPER(ls___fcntl_entry, __fcntl)
 #undef LS_FCNTL_WRAPPER
 
 /* ---- ranges ----------------------------------------------------------------- */
