@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -44,9 +45,22 @@ pid_t ls_self(void)
     return p;
 }
 
+static pthread_t main_tid_handle;
+static int main_thread_known;
+
 void ls_self_reset(void)
 {
+    /* the constructor, or a fork child: either way the main thread now */
     __atomic_store_n(&self_pid, ls_sys_getpid(), __ATOMIC_RELAXED);
+    main_tid_handle = pthread_self();
+    __atomic_store_n(&main_thread_known, 1, __ATOMIC_RELEASE);
+}
+
+int ls_is_main_thread(void)
+{
+    if (!__atomic_load_n(&main_thread_known, __ATOMIC_ACQUIRE))
+        return ls_sys_gettid() == ls_self();
+    return pthread_equal(pthread_self(), main_tid_handle);
 }
 
 /* ---- small kernel questions ------------------------------------------- */
@@ -433,7 +447,7 @@ static void flush_pending(int sig, int from, int to)
      * queue is left alone: the trampoline still translates FROM through
      * lease_prev/async_prev when they are delivered. */
     const sigset_t *caller = ls_crit_caller_mask();
-    int main_thread = ls_sys_gettid() == ls_self();
+    int main_thread = ls_is_main_thread();
     if (!main_thread && (!caller || sigismember(caller, sig) == 1))
         return;
     sigset_t set;

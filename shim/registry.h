@@ -18,6 +18,10 @@
 pid_t ls_self(void);
 void ls_self_reset(void);
 
+/* Is the calling thread the process's main thread (the one whose tid is the
+ * pid)?  No system call.  Async-signal-safe. */
+int ls_is_main_thread(void);
+
 /* After a successful F_SETLEASE of TYPE (F_RDLCK, F_WRLCK, F_UNLCK) on FD. */
 void ls_reg_note_lease(int fd, int type);
 
