@@ -24,15 +24,6 @@ static long raw_close(int fd)
     return ret;
 }
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static pid_t hold_in_child(int *release)
 {
     int p[2];
@@ -53,7 +44,7 @@ static pid_t hold_in_child(int *release)
 
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data"), *other = lst_path("other");
     lst_record(lst_sig());
 

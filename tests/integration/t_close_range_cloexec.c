@@ -11,18 +11,9 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data"), *data2 = lst_path("data2");
     lst_record(lst_sig());
 

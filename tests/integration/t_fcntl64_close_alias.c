@@ -12,18 +12,9 @@
 #error "build this test with _FILE_OFFSET_BITS=64"
 #endif
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data"), *other = lst_path("other");
     close(lst_open(other, O_RDONLY));
     lst_record(lst_sig());

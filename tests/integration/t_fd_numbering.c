@@ -10,15 +10,6 @@
 #include <errno.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static int lowest_free(void)
 {
     int fd = 0;
@@ -37,7 +28,7 @@ static int count_open(void)
 
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data"), *other = lst_path("other");
     close(lst_open(other, O_RDONLY));
     lst_record(lst_sig());

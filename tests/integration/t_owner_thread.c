@@ -32,15 +32,6 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static void nap(void)
 {
     nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
@@ -48,7 +39,7 @@ static void nap(void)
 
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data"), *other = lst_path("other");
     close(lst_open(other, O_RDONLY));
     struct sigaction sa;

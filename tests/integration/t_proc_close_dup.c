@@ -14,21 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 int main(int argc, char **argv)
 {
     CHECK(argc == 2);
     int use_dup2 = strcmp(argv[1], "dup2") == 0;
     CHECK(use_dup2 || strcmp(argv[1], "close") == 0);
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data"), *other = lst_path("other");
     close(lst_open(other, O_RDONLY));
     lst_record(lst_sig());

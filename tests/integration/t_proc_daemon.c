@@ -24,15 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static void nap_ms(long ms)
 {
     nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000}, NULL);
@@ -86,7 +77,7 @@ int main(int argc, char **argv)
     CHECK(strcmp(how, "classic") == 0 || strcmp(how, "closeloop") == 0 ||
           strcmp(how, "daemon") == 0);
     CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
-    stdio_guard();
+    lst_stdio_guard();
     const char *f1 = lst_path("file1"), *f2 = lst_path("file2"), *report = lst_path("report");
     close(lst_open(f2, O_RDONLY));
     lst_record(lst_sig());

@@ -19,39 +19,8 @@
 
 extern char **environ;
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 /* Wait up to MS for 'R' on FD: 1 if it came, 0 on EOF or timeout. */
-static int wait_ready(int fd, int ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    char c;
-    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'R';
-}
-
 /* Exit code of PID, 128+signal if killed, or -1 after MS (PID is then killed). */
-static int wait_child(pid_t pid, int ms)
-{
-    int st;
-    for (int waited = 0; waited < ms; waited += 5) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        CHECK(r >= 0);
-        if (r == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
-}
-
 /* Run IMAGE with ARGV (argv[0..5], NULL-terminated) through the exec
  * function named HOW; returns only if it failed. */
 static void exec_by(const char *how, const char *image, char *const argv[])
@@ -83,7 +52,7 @@ int main(int argc, char **argv)
 {
     CHECK(argc == 3);
     const char *image = argv[1], *how = argv[2];
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     close(lst_open(data, O_RDONLY));
     int rdy[2];
@@ -111,13 +80,13 @@ int main(int argc, char **argv)
         _exit(126);
     }
     close(rdy[1]);
-    int ok = wait_ready(rdy[0], 3000);
+    int ok = lst_wait_ready(rdy[0], 3000);
     if (!ok) {
-        fprintf(stderr, "new image never got ready: status %d\n", wait_child(pid, 1000));
+        fprintf(stderr, "new image never got ready: status %d\n", lst_wait_child(pid, 1000));
         return 1;
     }
     CHECK_EQ(lst_break(data, 0), EWOULDBLOCK);
-    CHECK_EQ(wait_child(pid, 4000), 0); /* the image saw si_fd == d and answered */
+    CHECK_EQ(lst_wait_child(pid, 4000), 0); /* the image saw si_fd == d and answered */
     CHECK_EQ(lst_leases_on(data), 0);
     return 0;
 }

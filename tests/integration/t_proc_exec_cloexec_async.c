@@ -14,42 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
-static int wait_ready(int fd, int ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    char c;
-    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'R';
-}
-
-static int wait_child(pid_t pid, int ms)
-{
-    int st;
-    for (int waited = 0; waited < ms; waited += 5) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        CHECK(r >= 0);
-        if (r == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
-}
-
 int main(int argc, char **argv)
 {
     CHECK(argc == 2);
     const char *image = argv[1];
-    stdio_guard();
+    lst_stdio_guard();
     int rdy[2], pp[2];
     CHECK(pipe(rdy) == 0);
     CHECK(pipe2(pp, O_CLOEXEC) == 0);
@@ -75,11 +44,11 @@ int main(int argc, char **argv)
     }
     close(rdy[1]);
     close(pp[0]);
-    if (!wait_ready(rdy[0], 3000)) {
-        fprintf(stderr, "new image never got ready: status %d\n", wait_child(pid, 1000));
+    if (!lst_wait_ready(rdy[0], 3000)) {
+        fprintf(stderr, "new image never got ready: status %d\n", lst_wait_child(pid, 1000));
         return 1;
     }
     CHECK(write(pp[1], "x", 1) == 1);
-    CHECK_EQ(wait_child(pid, 4000), 0);
+    CHECK_EQ(lst_wait_child(pid, 4000), 0);
     return 0;
 }

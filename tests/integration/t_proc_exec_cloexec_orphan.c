@@ -21,37 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
-static int wait_ready(int fd, int ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    char c;
-    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'R';
-}
-
-static int wait_child(pid_t pid, int ms)
-{
-    int st;
-    for (int waited = 0; waited < ms; waited += 5) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        CHECK(r >= 0);
-        if (r == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
-}
-
 /* Is a lease on PATH listed in /proc/locks?  Retried for up to 1 s: while
  * other processes add and remove locks, one read of /proc/locks can miss
  * an entry (see rules.cmake), never invent one. */
@@ -69,7 +38,7 @@ int main(int argc, char **argv)
 {
     CHECK(argc == 2);
     const char *image = argv[1];
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     close(lst_open(data, O_RDONLY));
     int rdy[2];
@@ -106,13 +75,13 @@ int main(int argc, char **argv)
         _exit(126);
     }
     close(rdy[1]);
-    if (!wait_ready(rdy[0], 3000)) {
-        fprintf(stderr, "new image never got ready: status %d\n", wait_child(pid, 1000));
+    if (!lst_wait_ready(rdy[0], 3000)) {
+        fprintf(stderr, "new image never got ready: status %d\n", lst_wait_child(pid, 1000));
         return 1;
     }
     CHECK(lease_present(data)); /* the worker keeps it alive */
     CHECK_EQ(lst_break(data, 0), EWOULDBLOCK);
-    int st = wait_child(pid, 4000);
+    int st = lst_wait_child(pid, 4000);
     fprintf(stderr, "the exec'd program: %s %d\n", st > 128 ? "killed by signal" : "exit status",
             st > 128 ? st - 128 : st);
     CHECK_EQ(st, 0);

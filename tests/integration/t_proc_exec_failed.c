@@ -20,15 +20,6 @@
 
 extern char **environ;
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static const char nowhere[] = "/nonexistent-lease-shim-dir/prog";
 
 /* Call the exec function named HOW on something that cannot run; its result. */
@@ -81,7 +72,7 @@ static int same_mask(const sigset_t *x, const sigset_t *y)
 int main(int argc, char **argv)
 {
     CHECK(argc == 2);
-    stdio_guard();
+    lst_stdio_guard();
     const char *f1 = lst_path("file1"), *f2 = lst_path("file2");
     const char *nonexec = lst_path("not-executable");
     setenv("PATH", "/nonexistent-lease-shim-dir:/nonexistent-lease-shim-dir2", 1);

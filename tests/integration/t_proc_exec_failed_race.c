@@ -23,15 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static int blocked_in(pid_t pid, int sig)
 {
     char p[64], buf[4096];
@@ -78,7 +69,7 @@ static pid_t breaker(pid_t parent, int sig, const char *path, int go)
 
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     close(lst_open(data, O_RDONLY));
     static char path[4000 * 24];

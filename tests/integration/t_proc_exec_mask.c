@@ -22,42 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static long now_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static int wait_ready(int fd, int ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    char c;
-    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'R';
-}
-
-static int wait_child(pid_t pid, int ms)
-{
-    int st;
-    for (int waited = 0; waited < ms; waited += 5) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        CHECK(r >= 0);
-        if (r == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
 }
 
 /* Blocking open of PATH for writing in another process under alarm(5): ms taken, -1 if refused. */
@@ -79,7 +48,7 @@ static long blocking_writer(const char *path)
     if (read(p[0], &took, sizeof took) != sizeof took)
         took = -1;
     close(p[0]);
-    CHECK_EQ(wait_child(pid, 6000), 0);
+    CHECK_EQ(lst_wait_child(pid, 6000), 0);
     return took;
 }
 
@@ -89,7 +58,7 @@ int main(int argc, char **argv)
     const char *image = argv[1];
     int rtblocked = strcmp(argv[2], "rtblocked") == 0;
     CHECK(rtblocked || strcmp(argv[2], "plain") == 0);
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     close(lst_open(data, O_RDONLY));
     int rdy[2];
@@ -127,12 +96,12 @@ int main(int argc, char **argv)
         _exit(126);
     }
     close(rdy[1]);
-    if (!wait_ready(rdy[0], 3000)) {
-        fprintf(stderr, "new image never got ready: status %d\n", wait_child(pid, 1000));
+    if (!lst_wait_ready(rdy[0], 3000)) {
+        fprintf(stderr, "new image never got ready: status %d\n", lst_wait_child(pid, 1000));
         return 1;
     }
     long took = blocking_writer(data);
-    int st = wait_child(pid, 4000);
+    int st = lst_wait_child(pid, 4000);
     fprintf(stderr, "writer got through after %ld ms; new image status %d\n", took, st);
     CHECK_EQ(st, 0);
     CHECK(took >= 0 && took < 2000);

@@ -24,42 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static long now_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static int wait_ready(int fd, int ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    char c;
-    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'R';
-}
-
-static int wait_child(pid_t pid, int ms)
-{
-    int st;
-    for (int waited = 0; waited < ms; waited += 5) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        CHECK(r >= 0);
-        if (r == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
 }
 
 /* A writer in another process: blocking open of PATH for writing, bounded by
@@ -82,7 +51,7 @@ static long blocking_writer(const char *path)
     if (read(p[0], &took, sizeof took) != sizeof took)
         took = -1;
     close(p[0]);
-    CHECK_EQ(wait_child(pid, 6000), 0);
+    CHECK_EQ(lst_wait_child(pid, 6000), 0);
     return took;
 }
 
@@ -126,7 +95,7 @@ int main(int argc, char **argv)
     int use_read = strcmp(argv[2], "read") == 0;
     int wrlease = strcmp(argv[2], "wrlease") == 0;
     CHECK(use_read || wrlease || strcmp(argv[2], "sleep") == 0);
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     close(lst_open(data, O_RDONLY));
     int rdy[2], in[2];
@@ -153,8 +122,8 @@ int main(int argc, char **argv)
     }
     close(rdy[1]);
     close(in[0]);
-    if (!wait_ready(rdy[0], 3000)) {
-        fprintf(stderr, "new image never got ready: status %d\n", wait_child(pid, 1000));
+    if (!lst_wait_ready(rdy[0], 3000)) {
+        fprintf(stderr, "new image never got ready: status %d\n", lst_wait_child(pid, 1000));
         return 1;
     }
     CHECK(lease_present(data));
@@ -164,7 +133,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "writer got through after %ld ms\n", took);
     signal(SIGPIPE, SIG_IGN);
     (void)!write(in[1], "x", 1); /* the reader's byte */
-    int st = wait_child(pid, 5000);
+    int st = lst_wait_child(pid, 5000);
     fprintf(stderr, "the exec'd program: %s %d\n", st > 128 ? "killed by signal" : "exit status",
             st > 128 ? st - 128 : st);
     CHECK_EQ(st, 0);

@@ -19,37 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
-static int wait_ready(int fd, int ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    char c;
-    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'R';
-}
-
-static int wait_child(pid_t pid, int ms)
-{
-    int st;
-    for (int waited = 0; waited < ms; waited += 5) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        CHECK(r >= 0);
-        if (r == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
-}
-
 int main(int argc, char **argv)
 {
     CHECK(argc == 3);
@@ -58,7 +27,7 @@ int main(int argc, char **argv)
     CHECK(cloexec || strcmp(argv[2], "plain") == 0);
     const char *policy = getenv("LEASE_SHIM_EXEC");
     CHECK(policy && strcmp(policy, "release") == 0);
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     close(lst_open(data, O_RDONLY));
     int rdy[2];
@@ -82,10 +51,10 @@ int main(int argc, char **argv)
         _exit(126);
     }
     close(rdy[1]);
-    int ready = wait_ready(rdy[0], 3000);
+    int ready = lst_wait_ready(rdy[0], 3000);
     int broke = ready ? lst_break(data, 0) : -1; /* while the new image runs */
     (void)!send(rdy[0], "G", 1, MSG_NOSIGNAL); /* let it go */
-    int st = wait_child(pid, 3000);
+    int st = lst_wait_child(pid, 3000);
     fprintf(stderr, "new image: ready %d, status %d; writer's errno %d\n", ready, st, broke);
     CHECK(ready);
     CHECK_EQ(broke, 0);

@@ -20,22 +20,6 @@
 
 extern char **environ;
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
-static int wait_ready(int fd, int ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    char c;
-    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'R';
-}
-
 /* Is SIG set in the hex mask on line FIELD of /proc/PID/status? -1 if absent. */
 static int status_bit(pid_t pid, const char *field, int sig)
 {
@@ -73,7 +57,7 @@ int main(int argc, char **argv)
     const char *image = argv[1];
     int nopreload = strcmp(argv[2], "nopreload") == 0;
     CHECK(nopreload || strcmp(argv[2], "static") == 0);
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     close(lst_open(data, O_RDONLY));
     int rdy[2];
@@ -104,7 +88,7 @@ int main(int argc, char **argv)
         _exit(126);
     }
     close(rdy[1]);
-    int ready = wait_ready(rdy[0], 3000);
+    int ready = lst_wait_ready(rdy[0], 3000);
     int st;
     if (!ready) {
         kill(pid, SIGKILL);

@@ -20,15 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static void nap_ms(long ms)
 {
     nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000}, NULL);
@@ -68,7 +59,7 @@ int main(int argc, char **argv)
     int use_closefrom = strcmp(argv[2], "closefrom") == 0;
     CHECK(use_Fork || strcmp(argv[1], "fork") == 0);
     CHECK(use_closefrom || strcmp(argv[2], "loop") == 0);
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     lst_record(lst_sig());
 

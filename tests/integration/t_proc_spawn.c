@@ -31,15 +31,6 @@
 
 extern char **environ;
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static void nap_ms(long ms)
 {
     nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000}, NULL);
@@ -134,7 +125,7 @@ static int run(const char *how, const char *image, int a, int d)
 int main(int argc, char **argv)
 {
     CHECK(argc == 3);
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     lst_record(lst_sig());
 

@@ -19,21 +19,12 @@
 
 extern char **environ;
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 int main(int argc, char **argv)
 {
     CHECK(argc == 2);
     int do_exec = strcmp(argv[1], "exec") == 0;
     CHECK(do_exec || strcmp(argv[1], "exit") == 0);
-    stdio_guard();
+    lst_stdio_guard();
     const char *f1 = lst_path("file1"), *f2 = lst_path("file2");
     lst_record(lst_sig());
 

@@ -7,15 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static pid_t hold_in_child(int *release)
 {
     int p[2];
@@ -36,7 +27,7 @@ static pid_t hold_in_child(int *release)
 
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     lst_record(lst_sig());
 

@@ -9,15 +9,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 /* Fork a child that holds copies of every descriptor until *RELEASE is closed. */
 static pid_t hold_in_child(int *release)
 {
@@ -39,7 +30,7 @@ static pid_t hold_in_child(int *release)
 
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     lst_record(lst_sig());
 

@@ -8,15 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static int close_loop(void *arg)
 {
     (void)arg;
@@ -39,7 +30,7 @@ int main(int argc, char **argv)
                         : strcmp(argv[1], "closefrom") == 0 ? close_from
                                                             : NULL;
     CHECK(fn != NULL);
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data");
     lst_record(lst_sig());
 

@@ -8,15 +8,6 @@
 #include <errno.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static void intact(int a, int d, const char *data)
 {
     CHECK(lst_fd_names(a, data));
@@ -30,7 +21,7 @@ static void intact(int a, int d, const char *data)
 
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     const char *data = lst_path("data"), *other = lst_path("other");
     lst_record(lst_sig());
 

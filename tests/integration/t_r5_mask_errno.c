@@ -9,15 +9,6 @@
 #include <pthread.h>
 #include <unistd.h>
 
-static void stdio_guard(void)
-{
-    int fd;
-    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
-        ;
-    if (fd >= 0)
-        close(fd);
-}
-
 static void mask_now(sigset_t *s)
 {
     sigemptyset(s);
@@ -79,7 +70,7 @@ static void round_trip(const char *data, const char *other, int block_notify)
 
 int main(void)
 {
-    stdio_guard();
+    lst_stdio_guard();
     lst_record(lst_sig());
     round_trip(lst_path("data1"), lst_path("other1"), 0);
     round_trip(lst_path("data2"), lst_path("other2"), 1);

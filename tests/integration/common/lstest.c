@@ -2,6 +2,7 @@
 #include "lstest.h"
 
 #include <dirent.h>
+#include <poll.h>
 #include <errno.h>
 #include <limits.h>
 #include <linux/kcmp.h>
@@ -205,4 +206,35 @@ int lst_in_child(int (*fn)(void *), void *arg)
     int st;
     CHECK(waitpid(pid, &st, 0) == pid);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void lst_stdio_guard(void)
+{
+    int fd;
+    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
+        ;
+    if (fd >= 0)
+        close(fd);
+}
+
+int lst_wait_ready(int fd, int ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    char c;
+    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'R';
+}
+
+int lst_wait_child(pid_t pid, int ms)
+{
+    int st;
+    for (int waited = 0; waited < ms; waited += 5) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        CHECK(r >= 0);
+        if (r == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return -1;
 }

@@ -9,6 +9,16 @@
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+/* Make sure fds 0-2 are open (on /dev/null if they were not), so that the
+ * test's own descriptors never take those numbers. */
+void lst_stdio_guard(void);
+
+/* Wait up to MS ms for a child's one-byte "R" (ready) on pipe FD; 1 if it came. */
+int lst_wait_ready(int fd, int ms);
+
+/* Wait up to MS ms for child PID; its exit status, 128 + signal, or -1 on timeout. */
+int lst_wait_child(pid_t pid, int ms);
+
 #endif
 #include <fcntl.h>
 #include <signal.h>
@@ -78,5 +88,15 @@ int lst_fdinfo_leases(int fd);
 
 /* Run FN in a forked child and return its exit status (or 128+signal). */
 int lst_in_child(int (*fn)(void *), void *arg);
+
+/* Make sure fds 0-2 are open (on /dev/null if they were not), so that the
+ * test's own descriptors never take those numbers. */
+void lst_stdio_guard(void);
+
+/* Wait up to MS ms for a child's one-byte "R" (ready) on pipe FD; 1 if it came. */
+int lst_wait_ready(int fd, int ms);
+
+/* Wait up to MS ms for child PID; its exit status, 128 + signal, or -1 on timeout. */
+int lst_wait_child(pid_t pid, int ms);
 
 #endif
