@@ -20,7 +20,7 @@ static void futex_wake_one(int *addr)
     LS_REAL(syscall)(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-void ls_lock_acquire(void)
+static void ls_lock_acquire(void)
 {
     int expected = 0;
     if (__atomic_compare_exchange_n(&ls_lock_word, &expected, 1, 0,
@@ -32,7 +32,7 @@ void ls_lock_acquire(void)
     errno = saved;
 }
 
-void ls_lock_release(void)
+static void ls_lock_release(void)
 {
     if (__atomic_exchange_n(&ls_lock_word, 0, __ATOMIC_RELEASE) == 2) {
         int saved = errno;

@@ -31,9 +31,5 @@ const sigset_t *ls_crit_caller_mask(void);
  * ls_proc_atfork), make it free again.  Async-signal-safe. */
 void ls_lock_reset_in_child(void);
 
-/* Take / drop the lock with signals already blocked by the caller.
- * Async-signal-safe. */
-void ls_lock_acquire(void);
-void ls_lock_release(void);
 
 #endif

@@ -114,7 +114,5 @@ void ls_reg_pending_end(int slot);
  * Lock-free, async-signal-safe. */
 int ls_reg_pending(int fd);
 
-/* FD turned out not to be open (closed behind the shim's back): forget it. */
-void ls_reg_forget_stale(int fd);
 
 #endif

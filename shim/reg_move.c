@@ -1,0 +1,181 @@
+/* reg_move.c - moving and releasing notifications in the kernel (R1, R2),
+ * and the notifications already queued for a number that goes. */
+#include "regint.h"
+#include "config.h"
+#include "deadline.h"
+#include "diag.h"
+#include "fdtable.h"
+#include "handover.h"
+#include "lock.h"
+#include "policy.h"
+#include "sigstate.h"
+#include "sys.h"
+#include "trampoline.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* ---- moving and releasing notifications -------------------------------- */
+
+/* Queue SI for SIG to the calling thread: the only target the kernel accepts
+ * for a notification-like siginfo (si_code >= 0) sent from user space. */
+void ls_queue_to_this_thread(int sig, siginfo_t *si)
+{
+    LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)ls_self(), (long)ls_sys_gettid(), (long)sig, si);
+}
+
+/* Queue one notification for FD as the kernel would, for the edge a move of
+ * O_ASYNC may have missed (R1).  Only to this process or its own thread. */
+static void queue_synthetic(const struct ls_reg *r, int fd)
+{
+    /* the kernel signals nobody without an owner, and never for regular
+     * files or directories (which always poll ready) */
+    if (r->owner.pid == 0 || r->fmt == S_IFREG || r->fmt == S_IFDIR)
+        return;
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT | POLLPRI};
+    struct timespec zero = {0, 0};
+    if (LS_REAL(syscall)(SYS_ppoll, &p, 1L, &zero, NULL, 0L) <= 0 || !p.revents)
+        return;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = r->sig ? r->sig : SIGIO;
+    si.si_code = !r->sig              ? SI_KERNEL
+                 : (p.revents & POLLIN) ? POLL_IN
+                 : (p.revents & POLLOUT) ? POLL_OUT
+                 : (p.revents & POLLPRI) ? POLL_PRI
+                 : (p.revents & POLLHUP) ? POLL_HUP
+                                         : POLL_ERR;
+    si.si_band = p.revents;
+    si.si_fd = fd;
+    if (r->owner.type != F_OWNER_PGRP)
+        ls_queue_to_this_thread(si.si_signo, &si);
+}
+
+/* Notifications for FROM already queued when it went (SPEC §4): take every
+ * pending SIG off the queue (the caller has it blocked) and queue back the
+ * ones still wanted, those naming FROM renamed TO, or dropped if TO < 0.
+ * Everything goes back in order: to the process from the main thread, to
+ * the calling thread from any other. */
+void ls_reg_flush_pending(int sig, int from, int to)
+{
+    /* The kernel accepts a notification-like siginfo only for the process
+     * from its main thread, or for the calling thread itself.  Elsewhere,
+     * with SIG blocked by the caller (it would stay with this thread), the
+     * queue is left alone: the trampoline still translates FROM through
+     * lease_prev/async_prev when they are delivered. */
+    const sigset_t *caller = ls_crit_caller_mask();
+    int main_thread = ls_is_main_thread();
+    if (!main_thread && (!caller || sigismember(caller, sig) == 1))
+        return;
+    sigset_t set;
+    siginfo_t keep[32];
+    int n = 0;
+    struct timespec zero = {0, 0};
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    while (n < 32) {
+        siginfo_t si;
+        if (LS_REAL(syscall)(SYS_rt_sigtimedwait, &set, &si, &zero, (long)(_NSIG / 8)) != sig)
+            break;
+        if (ls_is_notification(&si) && si.si_fd == from) {
+            if (to < 0) {
+                ls_stat_inc(LS_STAT_STALE_DROPPED);
+                continue;
+            }
+            si.si_fd = to;
+            ls_stat_inc(LS_STAT_STALE_TRANSLATED);
+        }
+        keep[n++] = si;
+    }
+    for (int i = 0; i < n; i++) {
+        if (main_thread)
+            LS_REAL(syscall)(SYS_rt_sigqueueinfo, (long)ls_self(), (long)sig, &keep[i]);
+        else
+            ls_queue_to_this_thread(sig, &keep[i]); /* delivered here as soon as unblocked */
+    }
+}
+
+/* Move notification K of R from its going descriptor to survivor S; H names
+ * the same open file description.  0 on success. */
+int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
+{
+    int from = ls_reg_notify_fd(r, k);
+    if (k == LS_KIND_LEASE) {
+        if (ls_sys_fcntl(s, F_SETLEASE, r->lease) < 0) {
+            /* a lease being broken may only be kept at its target type,
+             * and not at all while a writer waits: the kernel has sent its
+             * one notification for this break already (or it is queued),
+             * so the application answers through S; later breaks naming the
+             * old number are translated (lease_prev) */
+            long cur = ls_sys_fcntl(h, F_GETLEASE, 0);
+            if (cur < 0 || cur == r->lease)
+                return -1;
+            if (cur != F_UNLCK && ls_sys_fcntl(s, F_SETLEASE, cur) == 0)
+                r->lease = (int)cur;
+        }
+        if (ls_policy_owner_needs_restore(&r->owner, ls_self()) &&
+            ls_sys_fcntl(s, F_SETOWN_EX, (long)&r->owner) < 0)
+            ls_log(LS_LOG_WARN, "fd %d: could not restore the owner after moving the lease", s);
+        ls_seq_write_begin();
+        r->lease_prev = from;
+        r->lease_fd = s;
+        ls_seq_write_end();
+    } else {
+        long fl = ls_sys_fcntl(h, F_GETFL, 0);
+        if (fl < 0 || ls_sys_fcntl(s, F_SETFL, fl & ~O_ASYNC) < 0)
+            return -1;
+        if (ls_sys_fcntl(s, F_SETFL, fl | O_ASYNC) < 0)
+            return -1;
+        ls_seq_write_begin();
+        r->async_prev = from;
+        r->async_fd = s;
+        ls_seq_write_end();
+        queue_synthetic(r, s);
+    }
+    ls_reg_flush_pending(ls_reg_signal(r), from, s);
+    ls_stat_inc(LS_STAT_REHOMED);
+    ls_log_event("fd %d went away with a live %s; notifications now name fd %d",
+                 from, ls_reg_kind_name(r, k), s);
+    return 0;
+}
+
+/* Release notification K of R through H, a descriptor of its open file
+ * description (R2).  Restores the OFD's signal and owner if O_ASYNC stays. */
+void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stays)
+{
+    int from = ls_reg_notify_fd(r, k);
+    int sig = ls_reg_signal(r);
+    if (k == LS_KIND_LEASE) {
+        const char *what = ls_reg_kind_name(r, k);
+        if (ls_sys_fcntl(h, F_SETLEASE, F_UNLCK) < 0 && errno == EBADF) {
+            ls_reg_detach_stale(h, "was closed");
+            return;
+        }
+        if (other_kind_stays) {
+            ls_sys_fcntl(h, F_SETSIG, r->sig);
+            ls_sys_fcntl(h, F_SETOWN_EX, (long)&r->owner);
+        } else {
+            r->sig = 0;
+            r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
+        }
+        ls_seq_write_begin();
+        r->lease = F_UNLCK;
+        r->lease_fd = -1;
+        ls_seq_write_end();
+        ls_log_event("fd %d went away with a live %s and no alias; released it", from, what);
+    } else {
+        long fl = ls_sys_fcntl(h, F_GETFL, 0);
+        if (fl >= 0 && (fl & O_ASYNC))
+            ls_sys_fcntl(h, F_SETFL, fl & ~O_ASYNC);
+        ls_seq_write_begin();
+        r->async_fd = -1;
+        ls_seq_write_end();
+        ls_log_event("fd %d went away with O_ASYNC on and no alias; switched it off", from);
+    }
+    ls_reg_flush_pending(sig, from, -1);
+    ls_stat_inc(LS_STAT_RELEASED);
+}
+

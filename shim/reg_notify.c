@@ -1,0 +1,206 @@
+/* reg_notify.c - lock-free checks of kernel notifications (SPEC §4): the
+ * trampoline's verdict, registrations in progress, overflow recovery, and
+ * the break deadline. */
+#include "regint.h"
+#include "config.h"
+#include "deadline.h"
+#include "diag.h"
+#include "fdtable.h"
+#include "handover.h"
+#include "lock.h"
+#include "policy.h"
+#include "sigstate.h"
+#include "sys.h"
+#include "trampoline.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* ---- checking notifications (any context, lock-free) -------------------- */
+
+/* Registrations being made: the number and the file it names, so that a
+ * notification for an older registration under a reused number is not
+ * taken for one of the new registration's. */
+#define LS_PENDING_SLOTS 16
+static struct pending {
+    int fd; /* -1: free; -2: being filled in */
+    dev_t dev;
+    ino_t ino;
+} pending[LS_PENDING_SLOTS] = {[0 ... LS_PENDING_SLOTS - 1] = {-1, 0, 0}};
+
+void ls_reg_pending_begin(int fd, int *slot)
+{
+    struct stat st;
+    *slot = -1;
+    if (ls_file_stat(fd, &st) < 0)
+        return;
+    for (int i = 0; i < LS_PENDING_SLOTS; i++) {
+        int empty = -1;
+        if (__atomic_compare_exchange_n(&pending[i].fd, &empty, -2, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_RELAXED)) {
+            pending[i].dev = st.st_dev;
+            pending[i].ino = st.st_ino;
+            __atomic_store_n(&pending[i].fd, fd, __ATOMIC_SEQ_CST);
+            *slot = i;
+            return;
+        }
+    }
+}
+
+void ls_reg_pending_end(int slot)
+{
+    if (slot >= 0)
+        __atomic_store_n(&pending[slot].fd, -1, __ATOMIC_SEQ_CST);
+}
+
+/* Is a registration of FD's current file being made under number FD? */
+int ls_reg_pending(int fd)
+{
+    for (int i = 0; i < LS_PENDING_SLOTS; i++) {
+        if (__atomic_load_n(&pending[i].fd, __ATOMIC_SEQ_CST) != fd)
+            continue;
+        dev_t dev = pending[i].dev;
+        ino_t ino = pending[i].ino;
+        struct stat st;
+        return ls_file_stat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+    }
+    return 0;
+}
+
+enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to)
+{
+    int saved = errno;
+    enum ls_note_verdict v;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    unsigned seq;
+    do {
+        seq = ls_seq_read_begin();
+        v = LS_NOTE_STALE;
+        uint32_t id = ls_fd_reg(fd);
+        if (id) {
+            const struct ls_reg *r = ls_reg_get(id);
+            if (r->live && ls_reg_signal(r) == sig && (r->lease_fd >= 0 || r->async_fd >= 0)) {
+                v = LS_NOTE_VALID;
+                dev = r->dev;
+                ino = r->ino;
+            }
+        }
+        if (v == LS_NOTE_STALE) {
+            /* a registration re-homed away from FD: name its new descriptor */
+            for (uint32_t i = 1, high = ls_reg_high_water(); i <= high; i++) {
+                const struct ls_reg *r = ls_reg_get(i);
+                if (!r->live || ls_reg_signal(r) != sig || r->head < 0)
+                    continue;
+                if (r->lease_prev == fd && r->lease_fd >= 0) {
+                    *to = r->lease_fd;
+                } else if (r->async_prev == fd && r->async_fd >= 0) {
+                    *to = r->async_fd;
+                } else {
+                    continue;
+                }
+                v = LS_NOTE_TRANSLATE;
+                break;
+            }
+        }
+    } while (ls_seq_read_retry(seq));
+    if (v == LS_NOTE_STALE && ls_reg_pending(fd))
+        v = LS_NOTE_PENDING;
+    if (v == LS_NOTE_VALID) {
+        /* cheaply, the same file: not replaced behind the shim's back */
+        dev_t d;
+        ino_t i;
+        if (ls_file_id(fd, &d, &i) < 0 || d != dev || i != ino)
+            v = LS_NOTE_STALE;
+    }
+    errno = saved;
+    return v;
+}
+
+int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si))
+{
+    int saved = errno, found = 0;
+    for (uint32_t i = 1, high = ls_reg_high_water(); i <= high; i++) {
+        const struct ls_reg *r = ls_reg_get(i);
+        if (!r->live || !ls_reg_owned(r) || !r->sig)
+            continue;
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        si.si_signo = r->sig;
+        if (r->lease != F_UNLCK && r->lease_fd >= 0) {
+            /* a lease being broken reports its target type (SPEC §0) */
+            long cur = ls_sys_fcntl(r->lease_fd, F_GETLEASE, 0);
+            if (cur >= 0 && cur != r->lease && !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
+                si.si_code = POLL_MSG;
+                si.si_band = POLLIN | POLLRDNORM | POLLMSG;
+                si.si_fd = r->lease_fd;
+                emit(r->sig, &si);
+                found++;
+            }
+        }
+        if (r->async_fd >= 0) {
+            struct pollfd p = {.fd = r->async_fd, .events = POLLIN | POLLOUT | POLLPRI};
+            struct timespec zero = {0, 0};
+            if (LS_REAL(syscall)(SYS_ppoll, &p, 1L, &zero, NULL, 0L) > 0 && p.revents) {
+                si.si_code = (p.revents & POLLIN) ? POLL_IN : (p.revents & POLLOUT) ? POLL_OUT
+                             : (p.revents & POLLPRI) ? POLL_PRI : POLL_HUP;
+                si.si_band = p.revents;
+                si.si_fd = r->async_fd;
+                emit(r->sig, &si);
+                found++;
+            }
+        }
+    }
+    errno = saved;
+    return found;
+}
+
+/* ---- the break deadline ------------------------------------------------------- */
+
+void ls_reg_note_break(int sig, int fd, int si_code)
+{
+    if (si_code != POLL_MSG)
+        return;
+    uint32_t id = ls_fd_reg(fd);
+    if (!id)
+        return;
+    struct ls_reg *r = ls_reg_get(id);
+    if (r->live && ls_reg_signal(r) == sig && r->lease_fd == fd && r->lease != F_UNLCK &&
+        !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&r->break_at, ls_now_ns(), __ATOMIC_RELAXED);
+        ls_deadline_kick(); /* no-op without a deadline */
+    }
+}
+
+unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long long limit)
+{
+    unsigned long long next = 0;
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    for (uint32_t i = 1, high = ls_reg_high_water(); i <= high; i++) {
+        struct ls_reg *r = ls_reg_get(i);
+        unsigned long long at = __atomic_load_n(&r->break_at, __ATOMIC_RELAXED);
+        if (!r->live || !at || r->lease == F_UNLCK || r->lease_fd < 0)
+            continue;
+        if (now - at < limit) {
+            unsigned long long left = limit - (now - at);
+            if (!next || left < next)
+                next = left;
+            continue;
+        }
+        int fd = r->lease_fd;
+        r->break_at = 0;
+        if (ls_sys_fcntl(fd, F_SETLEASE, F_UNLCK) == 0) {
+            ls_stat_inc(LS_STAT_DEADLINE_RELEASED);
+            ls_log_event("fd %d: lease break unanswered after %u ms; released it", fd,
+                         ls_cfg.break_deadline_ms);
+        }
+        ls_reg_note_lease(fd, F_UNLCK);
+    }
+    ls_crit_leave(&c);
+    return next;
+}
+

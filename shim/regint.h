@@ -1,0 +1,81 @@
+/* regint.h - what the registry's own files share (registry.c, reg_move.c,
+ * reg_notify.c, reg_exec.c); nothing outside them includes it.
+ *
+ * Unless it says otherwise, each function expects the lock held with every
+ * signal blocked (ls_crit_enter), is async-signal-safe, and may change
+ * errno (the public ls_reg_* entry points in registry.h restore it).
+ */
+#ifndef LS_REGINT_H
+#define LS_REGINT_H
+
+#include "fdtable.h"
+#include "registry.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+/* The two notifications a registration can carry. */
+enum ls_kind { LS_KIND_LEASE, LS_KIND_ASYNC };
+
+/* ---- facts (lock-free) ---- */
+
+/* Do A and B name one open file description?  Trusts the table when the
+ * kernel cannot tell (no kcmp).  Lock-free. */
+int ls_same_ofd(int a, int b);
+
+/* fstat(2) of FD; its device and inode.  0 or -1.  Lock-free. */
+int ls_file_stat(int fd, struct stat *st);
+int ls_file_id(int fd, dev_t *dev, ino_t *ino);
+
+/* Is R this process's own (R3)?  Lock-free. */
+int ls_reg_owned(const struct ls_reg *r);
+
+/* The number the kernel puts in si_fd for notification K of R, -1 if none.  Lock-free. */
+int ls_reg_notify_fd(const struct ls_reg *r, enum ls_kind k);
+
+/* The signal the kernel sends for R's notifications.  Lock-free. */
+int ls_reg_signal(const struct ls_reg *r);
+
+/* "read lease", "write lease" or "O_ASYNC", for log lines.  Lock-free. */
+const char *ls_reg_kind_name(const struct ls_reg *r, enum ls_kind k);
+
+/* Is FD in [FIRST, LAST]? */
+int ls_in_range(int fd, unsigned first, unsigned last);
+
+/* ---- table edits ---- */
+
+/* Take FD out of the table. */
+void ls_reg_forget_fd(int fd);
+
+/* Take every member of ID out of the table and free it. */
+void ls_reg_drop(uint32_t id);
+
+/* Drop ID if no member or no notification is left. */
+void ls_reg_drop_if_empty(uint32_t id);
+
+/* FD was found closed or replaced behind the shim's back (WHY says which):
+ * counted, logged and detached; its registration is left to the caller. */
+void ls_reg_detach_stale(int fd, const char *why);
+
+/* The same, then drop its registration if nothing is left of it. */
+void ls_reg_forget_stale(int fd, const char *why);
+
+/* ---- the kernel side (reg_move.c) ---- */
+
+/* Queue SI for SIG to the calling thread (the only target the kernel
+ * accepts for a notification-like siginfo sent from user space). */
+void ls_queue_to_this_thread(int sig, siginfo_t *si);
+
+/* Take SIG's queued notifications naming FROM off the queue and put them
+ * back renamed TO, or dropped when TO < 0, where the kernel allows it. */
+void ls_reg_flush_pending(int sig, int from, int to);
+
+/* Move notification K of R to S through H, an open descriptor of its
+ * file (R1).  0, or -1 with nothing changed. */
+int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h);
+
+/* Release notification K of R through H (R2); restore the OFD's signal and
+ * owner when OTHER_KIND_STAYS. */
+void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stays);
+
+#endif
