@@ -15,6 +15,7 @@ struct ls_config ls_cfg = {
     .stale_policy = LS_STALE_DROP,
     .break_deadline_ms = 0,
     .exec_policy = LS_EXEC_HANDOVER,
+    .log_dest = LS_DEST_STDERR,
 };
 
 struct ls_word {
@@ -84,6 +85,43 @@ static void parse_ms(ls_getenv_fn lookup, const char *name, unsigned *out, int *
     *out = (unsigned)x;
 }
 
+/* A path taken from NAME into OUT (LS_PATH_MAX bytes): absolute, and short
+ * enough; "" when NAME is unset. */
+static void parse_path(const char *name, const char *v, char *out, int *bad)
+{
+    out[0] = '\0';
+    if (!v)
+        return;
+    size_t n = strlen(v);
+    if (v[0] != '/' || n >= LS_PATH_MAX) {
+        ls_log(LS_LOG_ERROR, "%s: %s is not an absolute path shorter than %d bytes; ignored",
+               name, v, LS_PATH_MAX);
+        ++*bad;
+        return;
+    }
+    memcpy(out, v, n + 1);
+}
+
+/* LEASE_SHIM_LOG_DEST: stderr, syslog or file:PATH. */
+static void parse_dest(ls_getenv_fn lookup, struct ls_config *cfg, int *bad)
+{
+    const char *v = lookup("LEASE_SHIM_LOG_DEST");
+    cfg->log_dest = LS_DEST_STDERR;
+    cfg->log_file[0] = '\0';
+    if (!v || strcmp(v, "stderr") == 0)
+        return;
+    if (strcmp(v, "syslog") == 0) {
+        cfg->log_dest = LS_DEST_SYSLOG;
+    } else if (strncmp(v, "file:", 5) == 0) {
+        parse_path("LEASE_SHIM_LOG_DEST", v + 5, cfg->log_file, bad);
+        if (cfg->log_file[0])
+            cfg->log_dest = LS_DEST_FILE;
+    } else {
+        ls_log(LS_LOG_ERROR, "LEASE_SHIM_LOG_DEST=%s is not stderr, syslog or file:PATH; using stderr", v);
+        ++*bad;
+    }
+}
+
 int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup)
 {
     int saved = errno, bad = 0;
@@ -107,6 +145,8 @@ int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup)
     cfg->stale_policy = (enum ls_stale_policy)stale;
     cfg->break_deadline_ms = deadline;
     cfg->exec_policy = (enum ls_exec_policy)exec;
+    parse_dest(lookup, cfg, &bad);
+    parse_path("LEASE_SHIM_STATS", lookup("LEASE_SHIM_STATS"), cfg->stats_file, &bad);
     errno = saved;
     return bad;
 }

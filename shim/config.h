@@ -10,6 +10,10 @@ enum ls_stale_policy { LS_STALE_DROP, LS_STALE_DELIVER, LS_STALE_ABORT };
 
 enum ls_log_level { LS_LOG_OFF, LS_LOG_ERROR, LS_LOG_WARN, LS_LOG_INFO, LS_LOG_DEBUG };
 
+enum ls_log_dest { LS_DEST_STDERR, LS_DEST_SYSLOG, LS_DEST_FILE };
+
+#define LS_PATH_MAX 512
+
 struct ls_config {
     int enabled;                      /* LEASE_SHIM: 0 turns tracking off */
     enum ls_close_policy close_policy;/* LEASE_SHIM_CLOSE */
@@ -19,6 +23,9 @@ struct ls_config {
     enum ls_stale_policy stale_policy;/* LEASE_SHIM_STALE */
     unsigned break_deadline_ms;       /* LEASE_SHIM_BREAK_DEADLINE, 0 = off */
     enum ls_exec_policy exec_policy;  /* LEASE_SHIM_EXEC */
+    enum ls_log_dest log_dest;        /* LEASE_SHIM_LOG_DEST */
+    char log_file[LS_PATH_MAX];       /* LEASE_SHIM_LOG_DEST=file:PATH ("%p": the pid) */
+    char stats_file[LS_PATH_MAX];     /* LEASE_SHIM_STATS ("%p": the pid), "" = none */
 };
 
 extern struct ls_config ls_cfg;

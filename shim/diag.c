@@ -4,7 +4,12 @@
 #include "real.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -113,15 +118,114 @@ size_t ls_fmt(char *buf, size_t size, const char *fmt, ...)
     return n;
 }
 
-/* write(2) all of BUF to stderr, ignoring failure.  Async-signal-safe. */
-static void emit(const char *buf, size_t len)
+int ls_log_enabled(int level)
+{
+    return level <= (int)ls_cfg.log_level;
+}
+
+const char *ls_fd_path(int fd, char *buf, size_t size)
+{
+    char link[32];
+    ls_fmt(link, sizeof link, "/proc/self/fd/%d", fd);
+    long n = LS_REAL(syscall)(SYS_readlink, link, buf, (long)size - 1);
+    if (n <= 0)
+        return "?";
+    buf[n] = '\0';
+    return buf;
+}
+
+size_t ls_expand_path(const char *tmpl, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *c = tmpl; *c && n + 1 < size; c++) {
+        if (c[0] == '%' && c[1] == 'p') {
+            n += ls_fmt(out + n, size - n, "%ld", LS_REAL(syscall)(SYS_getpid));
+            c++;
+        } else {
+            out[n++] = *c;
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* write(2) all of BUF to FD, ignoring failure.  Async-signal-safe. */
+static void write_all(int fd, const char *buf, size_t len)
 {
     while (len) {
-        long w = LS_REAL(syscall)(SYS_write, 2L, buf, len);
+        long w = LS_REAL(syscall)(SYS_write, (long)fd, buf, len);
         if (w <= 0)
             return;
         buf += w;
         len -= (size_t)w;
+    }
+}
+
+/* Close FD, a descriptor the shim opened a moment ago, unless another
+ * thread dup2()ed over the number meanwhile (then it is the
+ * application's): compared by device and inode with ST.  Async-signal-safe. */
+static void close_if_ours(int fd, const struct stat *st)
+{
+    struct stat now;
+    if (LS_REAL(syscall)(SYS_fstat, (long)fd, &now) == 0 && now.st_dev == st->st_dev &&
+        now.st_ino == st->st_ino)
+        LS_REAL(syscall)(SYS_close, (long)fd);
+}
+
+/* Append BUF to the log file, opened only for the moment: the shim keeps no
+ * descriptor the application could see or close.  Async-signal-safe. */
+static void emit_file(const char *buf, size_t len)
+{
+    char path[LS_PATH_MAX + 32];
+    struct stat st;
+    ls_expand_path(ls_cfg.log_file, path, sizeof path);
+    int fd = (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, path,
+                                   (long)(O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC), 0644L);
+    if (fd < 0)
+        return;
+    if (LS_REAL(syscall)(SYS_fstat, (long)fd, &st) == 0) {
+        write_all(fd, buf, len);
+        close_if_ours(fd, &st);
+    }
+}
+
+/* Send BUF to the system log's socket, in the protocol syslog(3) speaks,
+ * without syslog(3) (not async-signal-safe).  Async-signal-safe. */
+static void emit_syslog(int level, const char *buf, size_t len)
+{
+    static const int severity[] = {7, 3, 4, 6, 7}; /* off error warn info debug */
+    char msg[600];
+    size_t n = ls_fmt(msg, sizeof msg, "<%d>", 8 + severity[level]); /* facility user */
+    if (len > sizeof msg - n)
+        len = sizeof msg - n;
+    memcpy(msg + n, buf, len);
+    n += len;
+    if (n && msg[n - 1] == '\n')
+        n--;
+    struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = "/dev/log"};
+    struct stat st;
+    int s = (int)LS_REAL(syscall)(SYS_socket, (long)AF_UNIX, (long)(SOCK_DGRAM | SOCK_CLOEXEC), 0L);
+    if (s < 0)
+        return;
+    if (LS_REAL(syscall)(SYS_fstat, (long)s, &st) == 0) {
+        LS_REAL(syscall)(SYS_sendto, (long)s, msg, (long)n, 0L, &addr, (long)sizeof addr);
+        close_if_ours(s, &st);
+    }
+}
+
+/* One finished line to the configured destination.  Async-signal-safe. */
+static void emit_line(int level, const char *buf, size_t len)
+{
+    switch (ls_cfg.log_dest) {
+    case LS_DEST_FILE:
+        emit_file(buf, len);
+        break;
+    case LS_DEST_SYSLOG:
+        emit_syslog(level, buf, len);
+        break;
+    case LS_DEST_STDERR:
+        write_all(2, buf, len);
+        break;
     }
 }
 
@@ -135,7 +239,7 @@ static void vlog(int level, const char *fmt, va_list ap)
                       level_names[level]);
     n += ls_vfmt(line + n, sizeof line - n - 1, fmt, ap);
     line[n++] = '\n';
-    emit(line, n);
+    emit_line(level, line, n);
 }
 
 void ls_log(int level, const char *fmt, ...)
@@ -165,7 +269,7 @@ static void backtrace_here(void)
             name[0] = '\0';
         size_t n = ls_fmt(line, sizeof line, "  #%d %p %s+0x%lx\n", depth, (void *)ip,
                           name[0] ? name : "??", (unsigned long)off);
-        emit(line, n);
+        emit_line(LS_LOG_INFO, line, n);
     }
 }
 

@@ -19,6 +19,7 @@ enum ls_stat {
     LS_STAT_OVERFLOW_RECOVERED, /* notifications rebuilt after a queue overflow */
     LS_STAT_DEADLINE_RELEASED,  /* leases released by the break deadline */
     LS_STAT_ADOPTED,            /* registrations adopted after exec */
+    LS_STAT_HANDED_OVER,        /* registrations handed over to a new image at exec */
     LS_STAT_COUNT
 };
 
@@ -35,7 +36,19 @@ size_t ls_vfmt(char *buf, size_t size, const char *fmt, va_list ap);
 size_t ls_fmt(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* One line "lease-shim[pid/tid] level: message" to stderr, if LEVEL is
+/* Would a line at LEVEL be written?  Async-signal-safe. */
+int ls_log_enabled(int level);
+
+/* The path FD names, from /proc/self/fd, into BUF (SIZE bytes); "?" if it
+ * cannot be read.  Async-signal-safe. */
+const char *ls_fd_path(int fd, char *buf, size_t size);
+
+/* TMPL with every "%p" replaced by the pid, into OUT (SIZE bytes, always
+ * terminated); returns the length.  Async-signal-safe. */
+size_t ls_expand_path(const char *tmpl, char *out, size_t size);
+
+/* One line "lease-shim[pid/tid] level: message" to the configured
+ * destination (stderr, syslog, a file opened for the moment), if LEVEL is
  * enabled.  Async-signal-safe, errno untouched. */
 void ls_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -12,6 +12,7 @@
 #include "lock.h"
 #include "real.h"
 #include "registry.h"
+#include "stats.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -55,4 +56,10 @@ void ls_proc_init(void)
 __attribute__((constructor)) static void ls_constructor(void)
 {
     ls_proc_init();
+}
+
+/* At exit (not _exit, not death by a signal): the statistics document. */
+__attribute__((destructor)) static void ls_destructor(void)
+{
+    ls_stats_write();
 }

@@ -63,6 +63,7 @@ int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_
                         *len = ls_handover_add(var, size, *len, &rec);
                         sigaddset(block, ls_reg_signal(r));
                         handed++;
+                        ls_stat_inc(LS_STAT_HANDED_OVER);
                     }
                     continue;
                 }
@@ -77,6 +78,7 @@ int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_
                 *len = ls_handover_add(var, size, *len, &rec);
                 sigaddset(block, ls_reg_signal(r));
                 handed++;
+                ls_stat_inc(LS_STAT_HANDED_OVER);
             }
         }
     }

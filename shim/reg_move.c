@@ -137,8 +137,11 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
     }
     ls_reg_flush_pending(ls_reg_signal(r), from, s);
     ls_stat_inc(LS_STAT_REHOMED);
-    ls_log_event("fd %d went away with a live %s; notifications now name fd %d",
-                 from, ls_reg_kind_name(r, k), s);
+    if (ls_log_enabled(LS_LOG_INFO)) {
+        char path[256];
+        ls_log_event("fd %d (%s) went away with a live %s; notifications now name fd %d", from,
+                     ls_fd_path(s, path, sizeof path), ls_reg_kind_name(r, k), s);
+    }
     return 0;
 }
 
@@ -165,7 +168,11 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
         r->lease = F_UNLCK;
         r->lease_fd = -1;
         ls_seq_write_end();
-        ls_log_event("fd %d went away with a live %s and no alias; released it", from, what);
+        if (ls_log_enabled(LS_LOG_INFO)) {
+            char path[256];
+            ls_log_event("fd %d (%s) went away with a live %s and no alias; released it", from,
+                         ls_fd_path(h, path, sizeof path), what);
+        }
     } else {
         long fl = ls_sys_fcntl(h, F_GETFL, 0);
         if (fl >= 0 && (fl & O_ASYNC))
@@ -173,7 +180,11 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
         ls_seq_write_begin();
         r->async_fd = -1;
         ls_seq_write_end();
-        ls_log_event("fd %d went away with O_ASYNC on and no alias; switched it off", from);
+        if (ls_log_enabled(LS_LOG_INFO)) {
+            char path[256];
+            ls_log_event("fd %d (%s) went away with O_ASYNC on and no alias; switched it off",
+                         from, ls_fd_path(h, path, sizeof path));
+        }
     }
     ls_reg_flush_pending(sig, from, -1);
     ls_stat_inc(LS_STAT_RELEASED);

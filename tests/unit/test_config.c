@@ -96,6 +96,40 @@ static void test_config_bad_deadline_is_rejected(void **state)
     }
 }
 
+static void test_config_log_destination_and_stats_paths(void **state)
+{
+    (void)state;
+    const char *env[] = {"LEASE_SHIM_LOG_DEST", "file:/var/log/shim.%p.log",
+                         "LEASE_SHIM_STATS", "/tmp/stats.%p.json", NULL};
+    int bad;
+    struct ls_config c = parse(env, &bad);
+    assert_int_equal(bad, 0);
+    assert_int_equal(c.log_dest, LS_DEST_FILE);
+    assert_string_equal(c.log_file, "/var/log/shim.%p.log");
+    assert_string_equal(c.stats_file, "/tmp/stats.%p.json");
+    const char *env2[] = {"LEASE_SHIM_LOG_DEST", "syslog", NULL};
+    c = parse(env2, &bad);
+    assert_int_equal(c.log_dest, LS_DEST_SYSLOG);
+    assert_string_equal(c.stats_file, "");
+}
+
+static void test_config_relative_or_unknown_destinations_are_rejected(void **state)
+{
+    (void)state;
+    ls_cfg.log_level = LS_LOG_OFF;
+    const char *env[] = {"LEASE_SHIM_LOG_DEST", "file:relative.log", "LEASE_SHIM_STATS",
+                         "stats.json", NULL};
+    int bad;
+    struct ls_config c = parse(env, &bad);
+    assert_int_equal(bad, 2);
+    assert_int_equal(c.log_dest, LS_DEST_STDERR);
+    assert_string_equal(c.stats_file, "");
+    const char *env2[] = {"LEASE_SHIM_LOG_DEST", "printer", NULL};
+    c = parse(env2, &bad);
+    assert_int_equal(bad, 1);
+    assert_int_equal(c.log_dest, LS_DEST_STDERR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +138,8 @@ int main(void)
         cmocka_unit_test(test_config_bad_value_keeps_default_and_counts),
         cmocka_unit_test(test_config_stale_policy_and_deadline_are_parsed),
         cmocka_unit_test(test_config_bad_deadline_is_rejected),
+        cmocka_unit_test(test_config_log_destination_and_stats_paths),
+        cmocka_unit_test(test_config_relative_or_unknown_destinations_are_rejected),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

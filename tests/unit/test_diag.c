@@ -5,7 +5,9 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 
@@ -49,6 +51,19 @@ static void test_diag_counters_count(void **state)
     assert_int_equal(ls_stat_get(LS_STAT_RELEASED), 0);
 }
 
+static void test_diag_expand_path_puts_the_pid(void **state)
+{
+    (void)state;
+    char out[64], want[64];
+    snprintf(want, sizeof want, "/tmp/s.%ld.json.%ld", (long)getpid(), (long)getpid());
+    ls_expand_path("/tmp/s.%p.json.%p", out, sizeof out);
+    assert_string_equal(out, want);
+    ls_expand_path("/no/pid/here%", out, sizeof out);
+    assert_string_equal(out, "/no/pid/here%");
+    ls_expand_path("/truncated/%p", out, 8);
+    assert_string_equal(out, "/trunca");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -56,6 +71,7 @@ int main(void)
         cmocka_unit_test(test_diag_fmt_formats_strings_and_percent),
         cmocka_unit_test(test_diag_fmt_truncates_and_terminates),
         cmocka_unit_test(test_diag_counters_count),
+        cmocka_unit_test(test_diag_expand_path_puts_the_pid),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
 }

@@ -1,0 +1,94 @@
+/* stats.c - one JSON document per process at exit: what the shim saw and did. */
+#include "stats.h"
+#include "config.h"
+#include "diag.h"
+#include "real.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The counters by their JSON names, in diag.h's order. */
+static const char *const stat_names[LS_STAT_COUNT] = {
+    [LS_STAT_REGISTERED] = "registered",
+    [LS_STAT_REHOMED] = "rehomed",
+    [LS_STAT_RELEASED] = "released",
+    [LS_STAT_KEPT] = "kept",
+    [LS_STAT_NOT_OWNER] = "not_owner_forgotten",
+    [LS_STAT_BEHIND_BACK] = "closed_behind_back",
+    [LS_STAT_DEGRADED] = "degraded",
+    [LS_STAT_STALE_DROPPED] = "stale_dropped",
+    [LS_STAT_STALE_TRANSLATED] = "stale_translated",
+    [LS_STAT_OVERFLOW_RECOVERED] = "overflow_recovered",
+    [LS_STAT_DEADLINE_RELEASED] = "deadline_released",
+    [LS_STAT_ADOPTED] = "adopted_after_exec",
+    [LS_STAT_HANDED_OVER] = "handed_over_at_exec",
+};
+
+/* Append S to the JSON string being built at BUF+N, escaped. */
+static size_t put_json_string(char *buf, size_t size, size_t n, const char *s)
+{
+    if (n + 1 < size)
+        buf[n++] = '"';
+    for (; *s && n + 7 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = (char)c;
+        } else if (c < 0x20) {
+            n += ls_fmt(buf + n, size - n, "\\u00%x%x", c >> 4, c & 15);
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    if (n + 1 < size)
+        buf[n++] = '"';
+    buf[n < size ? n : size - 1] = '\0';
+    return n;
+}
+
+size_t ls_stats_json(char *buf, size_t size)
+{
+    char exe[512];
+    long len = LS_REAL(syscall)(SYS_readlink, "/proc/self/exe", exe, (long)sizeof exe - 1);
+    exe[len > 0 ? len : 0] = '\0';
+    /* violations: what a strict CI run fails on (README, lease-run --strict) */
+    unsigned long violations = ls_stat_get(LS_STAT_REHOMED) + ls_stat_get(LS_STAT_RELEASED) +
+                               ls_stat_get(LS_STAT_KEPT) + ls_stat_get(LS_STAT_STALE_DROPPED) +
+                               ls_stat_get(LS_STAT_STALE_TRANSLATED);
+    size_t n = ls_fmt(buf, size, "{\"pid\": %ld, \"ppid\": %ld, \"exe\": ",
+                      LS_REAL(syscall)(SYS_getpid), LS_REAL(syscall)(SYS_getppid));
+    n = put_json_string(buf, size, n, exe);
+    for (int i = 0; i < LS_STAT_COUNT && n < size; i++)
+        n += ls_fmt(buf + n, size - n, ", \"%s\": %lu", stat_names[i], ls_stat_get((enum ls_stat)i));
+    if (n < size)
+        n += ls_fmt(buf + n, size - n, ", \"violations\": %lu}\n", violations);
+    return n + 1 < size ? n : 0;
+}
+
+void ls_stats_write(void)
+{
+    if (!ls_cfg.stats_file[0])
+        return;
+    int saved = errno;
+    char path[LS_PATH_MAX + 32], tmp[LS_PATH_MAX + 64], doc[2048];
+    size_t len = ls_stats_json(doc, sizeof doc);
+    ls_expand_path(ls_cfg.stats_file, path, sizeof path);
+    ls_fmt(tmp, sizeof tmp, "%s.tmp.%ld", path, LS_REAL(syscall)(SYS_getpid));
+    int fd = (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, tmp,
+                                   (long)(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC), 0644L);
+    if (fd < 0 || !len) {
+        ls_log(LS_LOG_WARN, "cannot write statistics to %s (errno %d)", path, fd < 0 ? errno : 0);
+        errno = saved;
+        return;
+    }
+    long w = LS_REAL(syscall)(SYS_write, (long)fd, doc, (long)len);
+    LS_REAL(syscall)(SYS_close, (long)fd);
+    if (w != (long)len || LS_REAL(syscall)(SYS_rename, tmp, path) < 0) {
+        ls_log(LS_LOG_WARN, "cannot write statistics to %s (errno %d)", path, errno);
+        LS_REAL(syscall)(SYS_unlink, tmp);
+    }
+    errno = saved;
+}

@@ -1,0 +1,5 @@
+# tools/lease-run, the statistics file and the log destination, end to end.
+add_test(NAME t_tool_lease_run
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/leaserun_test.sh ${CMAKE_SOURCE_DIR}/tools/lease-run
+          $<TARGET_FILE:lease_shim> $<TARGET_FILE:legacy_lease> $<TARGET_FILE:t_proc_static_image>)
+set_tests_properties(t_tool_lease_run PROPERTIES LABELS integration TIMEOUT 60)
