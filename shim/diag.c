@@ -2,6 +2,7 @@
 #include "diag.h"
 #include "config.h"
 #include "real.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,17 @@ static unsigned long ls_stats[LS_STAT_COUNT];
 void ls_stat_inc(enum ls_stat s)
 {
     __atomic_fetch_add(&ls_stats[s], 1, __ATOMIC_RELAXED);
+    switch (s) {
+    case LS_STAT_REHOMED:
+    case LS_STAT_RELEASED:
+    case LS_STAT_KEPT:
+    case LS_STAT_STALE_DROPPED:
+    case LS_STAT_STALE_TRANSLATED:
+        ls_site_record(s); /* a violation: where in the application */
+        break;
+    default:
+        break;
+    }
 }
 
 unsigned long ls_stat_get(enum ls_stat s)
@@ -261,13 +273,16 @@ static void backtrace_here(void)
     unw_cursor_t cur;
     if (unw_getcontext(&ctx) != 0 || unw_init_local(&cur, &ctx) != 0)
         return;
-    for (int depth = 0; depth < 16 && unw_step(&cur) > 0; depth++) {
+    for (int depth = 0; depth < 16 && unw_step(&cur) > 0;) {
         unw_word_t ip = 0, off = 0;
         char name[128], line[256];
         unw_get_reg(&cur, UNW_REG_IP, &ip);
+        if (depth == 0 && ls_pc_in_shim(ip))
+            continue; /* start at the application's call */
+        depth++;
         if (unw_get_proc_name(&cur, name, sizeof name, &off) != 0)
             name[0] = '\0';
-        size_t n = ls_fmt(line, sizeof line, "  #%d %p %s+0x%lx\n", depth, (void *)ip,
+        size_t n = ls_fmt(line, sizeof line, "  #%d %p %s+0x%lx\n", depth - 1, (void *)ip,
                           name[0] ? name : "??", (unsigned long)off);
         emit_line(LS_LOG_INFO, line, n);
     }

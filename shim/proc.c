@@ -48,6 +48,7 @@ void ls_proc_init(void)
     ls_real_resolve();
     ls_config_load();
     ls_self_reset();
+    ls_sites_init();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     ls_exec_adopt();
     ls_deadline_start();

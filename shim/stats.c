@@ -4,11 +4,18 @@
 #include "diag.h"
 #include "real.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
 
 /* The counters by their JSON names, in diag.h's order. */
 static const char *const stat_names[LS_STAT_COUNT] = {
@@ -26,6 +33,107 @@ static const char *const stat_names[LS_STAT_COUNT] = {
     [LS_STAT_ADOPTED] = "adopted_after_exec",
     [LS_STAT_HANDED_OVER] = "handed_over_at_exec",
 };
+
+/* ---- violation sites --------------------------------------------------- */
+
+#define LS_SITES 64
+#define LS_SITE_FRAMES 12
+
+struct site {
+    uint64_t hash;   /* 0: free */
+    int ready;       /* event, frames filled in */
+    int event;
+    int nframes;
+    unsigned long count;
+    uintptr_t ip[LS_SITE_FRAMES];
+    char name[LS_SITE_FRAMES][64];   /* from the symbol tables, "" if unknown */
+    unsigned long off[LS_SITE_FRAMES];
+};
+
+static struct site sites[LS_SITES];
+static uintptr_t shim_lo, shim_hi; /* the shim's executable segment */
+
+static int find_shim(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    uintptr_t me = (uintptr_t)arg;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (ph->p_type == PT_LOAD && me >= lo && me < hi) {
+            shim_lo = lo;
+            shim_hi = hi;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void ls_sites_init(void)
+{
+    dl_iterate_phdr(find_shim, (void *)(uintptr_t)&ls_sites_init);
+}
+
+int ls_pc_in_shim(unsigned long pc)
+{
+    return pc >= shim_lo && pc < shim_hi;
+}
+
+void ls_site_record(int event)
+{
+    if (!ls_cfg.stats_file[0])
+        return;
+    int saved = errno;
+    unw_context_t ctx;
+    unw_cursor_t cur;
+    uintptr_t ip[LS_SITE_FRAMES];
+    char name[LS_SITE_FRAMES][64];
+    unsigned long off[LS_SITE_FRAMES];
+    int n = 0;
+    if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0) {
+        while (n < LS_SITE_FRAMES && unw_step(&cur) > 0) {
+            unw_word_t pc = 0, o = 0;
+            unw_get_reg(&cur, UNW_REG_IP, &pc);
+            if (n == 0 && pc >= shim_lo && pc < shim_hi)
+                continue; /* the shim's own frames are not the call site */
+            ip[n] = (uintptr_t)pc;
+            /* libunwind reads the full symbol table (static functions
+             * included), which dladdr cannot */
+            if (unw_get_proc_name(&cur, name[n], sizeof name[n], &o) != 0)
+                name[n][0] = '\0';
+            off[n++] = (unsigned long)o;
+        }
+    }
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)event; /* FNV-1a over the frames */
+    for (int i = 0; i < n; i++)
+        h = (h ^ ip[i]) * 1099511628211ull;
+    if (!h)
+        h = 1;
+    for (unsigned i = 0, slot = (unsigned)(h % LS_SITES); i < LS_SITES; i++, slot = (slot + 1) % LS_SITES) {
+        struct site *st = &sites[slot];
+        uint64_t seen = __atomic_load_n(&st->hash, __ATOMIC_ACQUIRE);
+        if (!seen) {
+            uint64_t empty = 0;
+            if (__atomic_compare_exchange_n(&st->hash, &empty, h, 0, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE)) {
+                st->event = event;
+                st->nframes = n;
+                memcpy(st->ip, ip, sizeof ip[0] * (size_t)n);
+                memcpy(st->name, name, sizeof name[0] * (size_t)n);
+                memcpy(st->off, off, sizeof off[0] * (size_t)n);
+                __atomic_store_n(&st->ready, 1, __ATOMIC_RELEASE);
+                seen = h;
+            } else {
+                seen = empty;
+            }
+        }
+        if (seen == h) {
+            __atomic_fetch_add(&st->count, 1, __ATOMIC_RELAXED);
+            break;
+        }
+    }
+    errno = saved;
+}
 
 /* Append S to the JSON string being built at BUF+N, escaped. */
 static size_t put_json_string(char *buf, size_t size, size_t n, const char *s)
@@ -64,7 +172,41 @@ size_t ls_stats_json(char *buf, size_t size)
     for (int i = 0; i < LS_STAT_COUNT && n < size; i++)
         n += ls_fmt(buf + n, size - n, ", \"%s\": %lu", stat_names[i], ls_stat_get((enum ls_stat)i));
     if (n < size)
-        n += ls_fmt(buf + n, size - n, ", \"violations\": %lu}\n", violations);
+        n += ls_fmt(buf + n, size - n, ", \"violations\": %lu, \"sites\": [", violations);
+    int first = 1;
+    for (int i = 0; i < LS_SITES && n < size; i++) {
+        const struct site *st = &sites[i];
+        if (!__atomic_load_n(&st->ready, __ATOMIC_ACQUIRE))
+            continue;
+        n += ls_fmt(buf + n, size - n, "%s{\"event\": \"%s\", \"count\": %lu, \"frames\": [",
+                    first ? "" : ", ", stat_names[st->event], st->count);
+        first = 0;
+        for (int f = 0; f < st->nframes && n < size; f++) {
+            char frame[400];
+            Dl_info di;
+            /* a return address: look up the call instruction just before it */
+            if (dladdr((void *)(st->ip[f] - 1), &di) && di.dli_fname) {
+                if (st->name[f][0])
+                    ls_fmt(frame, sizeof frame, "%s+0x%lx (%s)", st->name[f], st->off[f],
+                           di.dli_fname);
+                else if (di.dli_sname)
+                    ls_fmt(frame, sizeof frame, "%s+0x%lx (%s)", di.dli_sname,
+                           (unsigned long)(st->ip[f] - (uintptr_t)di.dli_saddr), di.dli_fname);
+                else
+                    ls_fmt(frame, sizeof frame, "?? (%s+0x%lx)", di.dli_fname,
+                           (unsigned long)(st->ip[f] - (uintptr_t)di.dli_fbase));
+            } else {
+                ls_fmt(frame, sizeof frame, "0x%lx", (unsigned long)st->ip[f]);
+            }
+            if (f && n < size)
+                n += ls_fmt(buf + n, size - n, ", ");
+            n = put_json_string(buf, size, n, frame);
+        }
+        if (n < size)
+            n += ls_fmt(buf + n, size - n, "]}");
+    }
+    if (n < size)
+        n += ls_fmt(buf + n, size - n, "]}\n");
     return n + 1 < size ? n : 0;
 }
 
@@ -73,14 +215,21 @@ void ls_stats_write(void)
     if (!ls_cfg.stats_file[0])
         return;
     int saved = errno;
-    char path[LS_PATH_MAX + 32], tmp[LS_PATH_MAX + 64], doc[2048];
-    size_t len = ls_stats_json(doc, sizeof doc);
+    char path[LS_PATH_MAX + 32], tmp[LS_PATH_MAX + 64];
+    size_t docsize = 256 * 1024;
+    char *doc = mmap(NULL, docsize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (doc == MAP_FAILED) {
+        errno = saved;
+        return;
+    }
+    size_t len = ls_stats_json(doc, docsize);
     ls_expand_path(ls_cfg.stats_file, path, sizeof path);
     ls_fmt(tmp, sizeof tmp, "%s.tmp.%ld", path, LS_REAL(syscall)(SYS_getpid));
     int fd = (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, tmp,
                                    (long)(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC), 0644L);
     if (fd < 0 || !len) {
         ls_log(LS_LOG_WARN, "cannot write statistics to %s (errno %d)", path, fd < 0 ? errno : 0);
+        munmap(doc, docsize);
         errno = saved;
         return;
     }
@@ -90,5 +239,6 @@ void ls_stats_write(void)
         ls_log(LS_LOG_WARN, "cannot write statistics to %s (errno %d)", path, errno);
         LS_REAL(syscall)(SYS_unlink, tmp);
     }
+    munmap(doc, docsize);
     errno = saved;
 }

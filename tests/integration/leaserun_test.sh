@@ -34,6 +34,10 @@ assert d["exe"].endswith("legacy_lease"), d
 assert d["registered"] == 1 and d["rehomed"] == 1 and d["released"] == 0, d
 assert d["violations"] == 1 and d["pid"] > 1 and d["ppid"] > 1, d
 assert glob.glob(sys.argv[1] + "/s.*.json.tmp.*") == []
+# the violation's call site names the program's own function, first
+sites = d["sites"]
+assert len(sites) == 1 and sites[0]["event"] == "rehomed" and sites[0]["count"] == 1, sites
+assert sites[0]["frames"][0].startswith("main+0x") and "legacy_lease" in sites[0]["frames"][0], sites
 PY
 
 # the log goes to a file named with the pid, one line per event, with the path
@@ -42,6 +46,10 @@ log=$(cat "$dir"/log.* 2>/dev/null) || fail "no log file"
 case "$log" in *"lease-shim["*"info: fd "*"/data) went away with a live read lease; notifications now name fd "*) ;;
 *) fail "log line: $log" ;; esac
 grep -q "lease-shim" "$dir/stderr" && fail "log also went to stderr"
+
+# a backtrace from the application's own frame, with --backtrace
+"$run" --lib="$shim" --log=info --backtrace "$demo" >/dev/null 2>"$dir/bt"
+grep -q "^  #0 0x[0-9a-f]* main+0x" "$dir/bt" || fail "backtrace does not start at main: $(cat "$dir/bt")"
 
 # --strict fails a run with a violation (exit 3), passes a clean one
 "$run" --lib="$shim" --strict "$demo" >/dev/null 2>&1; [ $? -eq 3 ] || fail "--strict did not fail"
