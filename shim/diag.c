@@ -3,6 +3,7 @@
 #include "config.h"
 #include "real.h"
 #include "stats.h"
+#include "unwind.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +15,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 
 static unsigned long ls_stats[LS_STAT_COUNT];
 
@@ -266,25 +265,17 @@ void ls_log(int level, const char *fmt, ...)
     errno = saved;
 }
 
-/* Print the caller's stack, innermost first, at most 16 frames. */
+/* Print the caller's stack from the application's frame, innermost first,
+ * at most 16 frames. */
 static void backtrace_here(void)
 {
-    unw_context_t ctx;
-    unw_cursor_t cur;
-    if (unw_getcontext(&ctx) != 0 || unw_init_local(&cur, &ctx) != 0)
-        return;
-    for (int depth = 0; depth < 16 && unw_step(&cur) > 0;) {
-        unw_word_t ip = 0, off = 0;
-        char name[128], line[256];
-        unw_get_reg(&cur, UNW_REG_IP, &ip);
-        if (depth == 0 && ls_pc_in_shim(ip))
-            continue; /* start at the application's call */
-        depth++;
-        if (unw_get_proc_name(&cur, name, sizeof name, &off) != 0)
-            name[0] = '\0';
-        size_t n = ls_fmt(line, sizeof line, "  #%d %p %s+0x%lx\n", depth - 1, (void *)ip,
-                          name[0] ? name : "??", (unsigned long)off);
-        emit_line(LS_LOG_INFO, line, n);
+    struct ls_frame f[16];
+    int n = ls_unwind_frames(f, 16);
+    for (int i = 0; i < n; i++) {
+        char line[256];
+        size_t len = ls_fmt(line, sizeof line, "  #%d %p %s+0x%lx\n", i, (void *)f[i].pc,
+                            f[i].name[0] ? f[i].name : "??", f[i].off);
+        emit_line(LS_LOG_INFO, line, len);
     }
 }
 

@@ -13,6 +13,7 @@
 #include "real.h"
 #include "registry.h"
 #include "stats.h"
+#include "unwind.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -49,6 +50,8 @@ void ls_proc_init(void)
     ls_config_load();
     ls_self_reset();
     ls_sites_init();
+    if (ls_cfg.backtrace || ls_cfg.stats_file[0])
+        ls_unwind_load(); /* only then: every process start would pay for it */
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     ls_exec_adopt();
     ls_deadline_start();

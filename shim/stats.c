@@ -14,8 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
+#include "unwind.h"
 
 /* The counters by their JSON names, in diag.h's order. */
 static const char *const stat_names[LS_STAT_COUNT] = {
@@ -46,7 +45,7 @@ struct site {
     int nframes;
     unsigned long count;
     uintptr_t ip[LS_SITE_FRAMES];
-    char name[LS_SITE_FRAMES][64];   /* from the symbol tables, "" if unknown */
+    char name[LS_SITE_FRAMES][LS_FRAME_NAME]; /* from the symbol tables, "" if unknown */
     unsigned long off[LS_SITE_FRAMES];
 };
 
@@ -84,26 +83,11 @@ void ls_site_record(int event)
     if (!ls_cfg.stats_file[0])
         return;
     int saved = errno;
-    unw_context_t ctx;
-    unw_cursor_t cur;
+    struct ls_frame fr[LS_SITE_FRAMES];
     uintptr_t ip[LS_SITE_FRAMES];
-    char name[LS_SITE_FRAMES][64];
-    unsigned long off[LS_SITE_FRAMES];
-    int n = 0;
-    if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0) {
-        while (n < LS_SITE_FRAMES && unw_step(&cur) > 0) {
-            unw_word_t pc = 0, o = 0;
-            unw_get_reg(&cur, UNW_REG_IP, &pc);
-            if (n == 0 && pc >= shim_lo && pc < shim_hi)
-                continue; /* the shim's own frames are not the call site */
-            ip[n] = (uintptr_t)pc;
-            /* libunwind reads the full symbol table (static functions
-             * included), which dladdr cannot */
-            if (unw_get_proc_name(&cur, name[n], sizeof name[n], &o) != 0)
-                name[n][0] = '\0';
-            off[n++] = (unsigned long)o;
-        }
-    }
+    int n = ls_unwind_frames(fr, LS_SITE_FRAMES);
+    for (int i = 0; i < n; i++)
+        ip[i] = fr[i].pc;
     uint64_t h = 1469598103934665603ull ^ (uint64_t)event; /* FNV-1a over the frames */
     for (int i = 0; i < n; i++)
         h = (h ^ ip[i]) * 1099511628211ull;
@@ -118,9 +102,11 @@ void ls_site_record(int event)
                                             __ATOMIC_ACQUIRE)) {
                 st->event = event;
                 st->nframes = n;
-                memcpy(st->ip, ip, sizeof ip[0] * (size_t)n);
-                memcpy(st->name, name, sizeof name[0] * (size_t)n);
-                memcpy(st->off, off, sizeof off[0] * (size_t)n);
+                for (int f = 0; f < n; f++) {
+                    st->ip[f] = fr[f].pc;
+                    memcpy(st->name[f], fr[f].name, LS_FRAME_NAME);
+                    st->off[f] = fr[f].off;
+                }
                 __atomic_store_n(&st->ready, 1, __ATOMIC_RELEASE);
                 seen = h;
             } else {
