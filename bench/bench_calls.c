@@ -27,6 +27,14 @@
  * use: the fast path reads a real entry, and close_range scans a real page.
  * The wide cases (close_range_wide*) and mem_fdtop raise RLIMIT_NOFILE and
  * print "INFO fd_top=.. nofile=..": the descriptors they could reach.
+ *
+ * Signal and process cases: sig_notify (a valid lease notification sent to
+ * this thread with rt_tgsigqueueinfo; the handler checks si_fd and the case
+ * fails if any delivery is missing or wrong), fork_exit, fork_exec (execve
+ * of bench_true, next to this program), spawn_start (posix_spawn of
+ * bench_true with LD_PRELOAD=$LEASE_BENCH_CHILD_PRELOAD in the child's
+ * environment only), macro (one run of the script $LEASE_BENCH_MACRO per
+ * operation, argument $LEASE_BENCH_MACRO_SCALE, 0 = smoke size).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -39,8 +47,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,7 +105,8 @@ static void cleanup(void)
         struct dirent *e;
         while ((e = readdir(d)))
             if (e->d_name[0] != '.')
-                unlinkat(dirfd(d), e->d_name, 0);
+                if (unlinkat(dirfd(d), e->d_name, 0) < 0)
+                    unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR); /* macro/, emptied by the script */
         closedir(d);
     }
     rmdir(tmpdir);
@@ -554,6 +567,204 @@ static void s_tracked_fds100(void)
     close(p);
 }
 
+/* ---- signals and processes ------------------------------------------------------ */
+
+/* sig_notify: a notification-shaped signal for a real, tracked read lease on
+ * fd 3 (SIGRTMIN+1, si_code POLL_MSG, si_fd 3, si_band POLLIN|POLLRDNORM|
+ * POLLMSG), sent to this very thread with rt_tgsigqueueinfo and delivered on
+ * the way out of that call: with the shim, through its trampoline, which
+ * finds the registration valid and calls our handler.  The handler counts
+ * and checks what it is given; any miss fails the case. */
+static volatile sig_atomic_t sig_seen, sig_bad;
+static int sig_fd = -1;
+static siginfo_t sig_si;
+
+static void on_notify(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    if (sig == lease_sig && si && si->si_fd == sig_fd && si->si_code == POLL_MSG &&
+        si->si_band == (POLLIN | POLLRDNORM | POLLMSG))
+        sig_seen++;
+    else
+        sig_bad++;
+}
+
+static void s_sig_notify(void)
+{
+    setup_untracked();
+    sig_fd = bg_fd; /* fd 3: F_SETSIG SIGRTMIN+1, F_SETLEASE F_RDLCK */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_notify;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(lease_sig, &sa, NULL) < 0)
+        die("sigaction: %s", strerror(errno));
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, lease_sig);
+    sigprocmask(SIG_UNBLOCK, &m, NULL);
+    memset(&sig_si, 0, sizeof sig_si);
+    sig_si.si_signo = lease_sig;
+    sig_si.si_code = POLL_MSG;
+    sig_si.si_fd = sig_fd;
+    sig_si.si_band = POLLIN | POLLRDNORM | POLLMSG;
+}
+
+static long long b_sig_notify(int reps)
+{
+    pid_t pid = getpid(), tid = gettid();
+    sig_seen = 0;
+    sig_bad = 0;
+    long long t0 = now_ns();
+    for (int i = 0; i < reps; i++) {
+        siginfo_t si = sig_si; /* the kernel may not write it, but be sure */
+        if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, lease_sig, &si) < 0)
+            die("rt_tgsigqueueinfo: %s", strerror(errno));
+    }
+    long long spent = now_ns() - t0;
+    if (sig_seen != reps || sig_bad)
+        die("sig_notify: handler saw %d valid notifications for fd %d and %d wrong ones, "
+            "%d sent", (int)sig_seen, sig_fd, (int)sig_bad, reps);
+    return spent;
+}
+
+/* The process cases keep the untracked cases' surroundings (a tracked read
+ * lease on fd 3, a plain fd 4), both close-on-exec as a server's would be. */
+static char helper[4096]; /* bench_true, next to this program */
+extern char **environ;
+
+static void s_proc(void)
+{
+    setup_untracked();
+    if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0 || fcntl(4, F_SETFD, FD_CLOEXEC) < 0)
+        die("F_SETFD: %s", strerror(errno));
+    ssize_t n = readlink("/proc/self/exe", helper, sizeof helper - 32);
+    if (n < 0)
+        die("readlink /proc/self/exe: %s", strerror(errno));
+    helper[n] = 0;
+    char *slash = strrchr(helper, '/');
+    strcpy(slash ? slash + 1 : helper, "bench_true");
+    if (access(helper, X_OK) < 0)
+        die("%s: %s", helper, strerror(errno));
+}
+
+static void reap(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid: %s", strerror(errno));
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        die("child %d: status 0x%x", (int)pid, st);
+}
+
+/* fork + waitpid of a child that _exits at once */
+static long long b_fork_exit(int reps)
+{
+    long long t0 = now_ns();
+    for (int i = 0; i < reps; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            die("fork: %s", strerror(errno));
+        if (pid == 0)
+            _exit(0);
+        reap(pid);
+    }
+    return now_ns() - t0;
+}
+
+/* fork + execve of bench_true + waitpid; the child inherits the environment,
+ * LD_PRELOAD included when bench_calls runs with the shim */
+static long long b_fork_exec(int reps)
+{
+    char *argv[] = {helper, NULL};
+    long long t0 = now_ns();
+    for (int i = 0; i < reps; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            die("fork: %s", strerror(errno));
+        if (pid == 0) {
+            execve(helper, argv, environ);
+            _exit(127);
+        }
+        reap(pid);
+    }
+    return now_ns() - t0;
+}
+
+/* posix_spawn + waitpid of bench_true from a plain parent; the child gets
+ * LD_PRELOAD=$LEASE_BENCH_CHILD_PRELOAD when that is set, so only the
+ * child's start differs between the two runs */
+static char **spawn_env;
+
+static void s_spawn(void)
+{
+    s_proc();
+    const char *pre = getenv("LEASE_BENCH_CHILD_PRELOAD");
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    spawn_env = calloc(n + 2, sizeof *spawn_env);
+    if (!spawn_env)
+        die("out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "LD_PRELOAD=", 11) && strncmp(environ[i], "LEASE_BENCH_", 12))
+            spawn_env[k++] = environ[i];
+    if (pre && *pre) {
+        static char buf[4200];
+        snprintf(buf, sizeof buf, "LD_PRELOAD=%s", pre);
+        spawn_env[k++] = buf;
+    }
+    spawn_env[k] = NULL;
+}
+
+static long long b_spawn(int reps)
+{
+    char *argv[] = {helper, NULL};
+    long long t0 = now_ns();
+    for (int i = 0; i < reps; i++) {
+        pid_t pid;
+        int rc = posix_spawn(&pid, helper, NULL, NULL, argv, spawn_env);
+        if (rc)
+            die("posix_spawn %s: %s", helper, strerror(rc));
+        reap(pid);
+    }
+    return now_ns() - t0;
+}
+
+/* macro: one run of the shell script $LEASE_BENCH_MACRO (bench/macro.sh)
+ * in a scratch directory per batch, everything under the same environment
+ * (with the shim: every process of the script loads it) */
+static char macro_dir[600];
+
+static void s_macro(void)
+{
+    s_proc();
+    snprintf(macro_dir, sizeof macro_dir, "%s", path_of("macro"));
+    if (mkdir(macro_dir, 0700) < 0)
+        die("mkdir %s: %s", macro_dir, strerror(errno));
+    if (!getenv("LEASE_BENCH_MACRO"))
+        die("macro: LEASE_BENCH_MACRO (the script) not set");
+}
+
+static long long b_macro(int reps)
+{
+    const char *script = getenv("LEASE_BENCH_MACRO");
+    const char *scale = getenv("LEASE_BENCH_MACRO_SCALE");
+    char *argv[] = {"sh", (char *)script, macro_dir, (char *)(scale && *scale ? scale : "1"), NULL};
+    long long t0 = now_ns();
+    for (int i = 0; i < reps; i++) {
+        pid_t pid;
+        int rc = posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ);
+        if (rc)
+            die("posix_spawn /bin/sh: %s", strerror(rc));
+        reap(pid);
+    }
+    return now_ns() - t0;
+}
+
 struct bcase {
     const char *name;
     void (*setup)(void);
@@ -577,6 +788,11 @@ static const struct bcase cases[] = {
     {"register", s_tracked, b_register, 50, 1, 0},
     {"register_fds100", s_tracked_fds100, b_register, 50, 1, 0},
     {"close_range_tracked", s_range_tracked, b_close_range_tracked, 20, RANGE_TRACKED, 0},
+    {"sig_notify", s_sig_notify, b_sig_notify, 500, 1, 0},
+    {"fork_exit", s_proc, b_fork_exit, 20, 1, 0},
+    {"fork_exec", s_proc, b_fork_exec, 10, 1, 0},
+    {"spawn_start", s_spawn, b_spawn, 10, 1, 0},
+    {"macro", s_macro, b_macro, 1, 1, 0},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
