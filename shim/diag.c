@@ -273,8 +273,8 @@ static void backtrace_here(void)
     int n = ls_unwind_frames(f, 16);
     for (int i = 0; i < n; i++) {
         char line[256];
-        size_t len = ls_fmt(line, sizeof line, "  #%d %p %s+0x%lx\n", i, (void *)f[i].pc,
-                            f[i].name[0] ? f[i].name : "??", f[i].off);
+        size_t len = ls_fmt(line, sizeof line, "  #%d %p %s+0x%lx (%s)\n", i, (void *)f[i].pc,
+                            f[i].name[0] ? f[i].name : "??", f[i].off, f[i].module);
         emit_line(LS_LOG_INFO, line, len);
     }
 }

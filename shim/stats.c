@@ -172,6 +172,8 @@ size_t ls_stats_json(char *buf, size_t size)
             Dl_info di;
             /* a return address: look up the call instruction just before it */
             if (dladdr((void *)(st->ip[f] - 1), &di) && di.dli_fname) {
+                if (di.dli_fname[0] != '/')
+                    di.dli_fname = exe; /* the program, named as it was started */
                 if (st->name[f][0])
                     ls_fmt(frame, sizeof frame, "%s+0x%lx (%s)", st->name[f], st->off[f],
                            di.dli_fname);

@@ -12,9 +12,12 @@ struct ls_frame {
     uintptr_t pc;
     char name[LS_FRAME_NAME]; /* from the symbol tables, "" if unknown */
     unsigned long off;        /* pc minus the function's start */
+    const char *module;       /* the object it lies in, "?" if unknown */
 };
 
-/* Load libunwind.  Constructor context (dlopen); 0, or -1 with a warning. */
+/* Load libunwind, and note the objects loaded now (for module names
+ * without dladdr, which is not async-signal-safe; objects loaded later
+ * show as "?").  Constructor context (dlopen); 0, or -1 with a warning. */
 int ls_unwind_load(void);
 
 /* Fill up to MAX frames of the caller's stack, innermost first, leaving out
