@@ -1,0 +1,30 @@
+/* Secure execution (SPEC §6): in an AT_SECURE process (set-uid) the shim
+ * reads no setting from the environment (so takes no path from it: no log
+ * file, no statistics file) and still does its work.  This program is
+ * linked against the shim (a set-uid program ignores LD_PRELOAD paths) and
+ * run set-uid by secure_test.sh; it reports AT_SECURE and checks a re-home. */
+#include "lstest.h"
+
+#include <errno.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+int main(void)
+{
+    printf("AT_SECURE=%lu\n", getauxval(AT_SECURE));
+    const char *data = lst_path("data"), *other = lst_path("other");
+    CHECK(close(lst_open(other, O_RDONLY)) == 0);
+    lst_record(lst_sig());
+    int a = lst_open(data, O_RDONLY);
+    lst_lease(a, F_RDLCK);
+    int d = dup(a);
+    CHECK(d >= 0);
+    CHECK(close(a) == 0);
+    CHECK_EQ(lst_open(other, O_RDONLY), a);
+    CHECK_EQ(lst_break(data, 0), EWOULDBLOCK);
+    CHECK(lst_wait(1, 2000) >= 1);
+    CHECK_EQ(lst_fd_at(0), d); /* the shim re-homed the lease */
+    CHECK(fcntl(d, F_SETLEASE, F_UNLCK) == 0);
+    printf("re-homed: si_fd %d\n", lst_fd_at(0));
+    return 0;
+}
