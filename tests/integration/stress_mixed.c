@@ -21,12 +21,10 @@
  * a violation.  At the end: every descriptor closed, breaker stopped, no
  * lease left on any test file (/proc/locks), violations == 0.
  *
- * Known limit (SPEC §4, not implemented yet): without the signal trampoline a
- * notification generated before a close and still pending when the number
- * is reused carries the old number.  To tell such violations from shim bugs,
- * every change of a descriptor number (with CLOCK_MONOTONIC times before and
- * after the call) and every break the breaker started are recorded, and each
- * violation is classified by analyse(): pending (generated before the number
+ * Why a violation happened: every change of a descriptor number (with
+ * CLOCK_MONOTONIC times before and after the call) and every break the
+ * breaker started are recorded, and each violation is classified by
+ * analyse(): pending (the notification was generated before the number
  * went away), overlap (break and call overlapped), after (the kernel still
  * used the old number after it went away: the registration was not moved).
  * Without the shim (or with LEASE_SHIM=0) about one notification in eight is
