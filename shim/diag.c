@@ -3,6 +3,7 @@
 #include "config.h"
 #include "real.h"
 #include "stats.h"
+#include "sys.h"
 #include "unwind.h"
 
 #include <errno.h>
@@ -172,17 +173,6 @@ static void write_all(int fd, const char *buf, size_t len)
     }
 }
 
-/* Close FD, a descriptor the shim opened a moment ago, unless another
- * thread dup2()ed over the number meanwhile (then it is the
- * application's): compared by device and inode with ST.  Async-signal-safe. */
-static void close_if_ours(int fd, const struct stat *st)
-{
-    struct stat now;
-    if (LS_REAL(syscall)(SYS_fstat, (long)fd, &now) == 0 && now.st_dev == st->st_dev &&
-        now.st_ino == st->st_ino)
-        LS_REAL(syscall)(SYS_close, (long)fd);
-}
-
 /* Append BUF to the log file, opened only for the moment: the shim keeps no
  * descriptor the application could see or close.  Async-signal-safe. */
 static void emit_file(const char *buf, size_t len)
@@ -196,7 +186,7 @@ static void emit_file(const char *buf, size_t len)
         return;
     if (LS_REAL(syscall)(SYS_fstat, (long)fd, &st) == 0) {
         write_all(fd, buf, len);
-        close_if_ours(fd, &st);
+        ls_sys_close_if_ours(fd, &st);
     }
 }
 
@@ -220,7 +210,7 @@ static void emit_syslog(int level, const char *buf, size_t len)
         return;
     if (LS_REAL(syscall)(SYS_fstat, (long)s, &st) == 0) {
         LS_REAL(syscall)(SYS_sendto, (long)s, msg, (long)n, 0L, &addr, (long)sizeof addr);
-        close_if_ours(s, &st);
+        ls_sys_close_if_ours(s, &st);
     }
 }
 

@@ -20,13 +20,6 @@
 
 /* ---- moving and releasing notifications -------------------------------- */
 
-/* Queue SI for SIG to the calling thread: the only target the kernel accepts
- * for a notification-like siginfo (si_code >= 0) sent from user space. */
-void ls_queue_to_this_thread(int sig, siginfo_t *si)
-{
-    LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)ls_self(), (long)ls_sys_gettid(), (long)sig, si);
-}
-
 /* Queue one notification for FD as the kernel would, for the edge a move of
  * O_ASYNC may have missed (R1).  Only to this process or its own thread. */
 static void queue_synthetic(const struct ls_reg *r, int fd)
@@ -51,7 +44,7 @@ static void queue_synthetic(const struct ls_reg *r, int fd)
     si.si_band = p.revents;
     si.si_fd = fd;
     if (r->owner.type != F_OWNER_PGRP)
-        ls_queue_to_this_thread(si.si_signo, &si);
+        ls_sys_queue_to_this_thread(si.si_signo, &si);
 }
 
 /* Notifications for FROM already queued when it went (SPEC §4): take every
@@ -94,7 +87,7 @@ void ls_reg_flush_pending(int sig, int from, int to)
         if (main_thread)
             LS_REAL(syscall)(SYS_rt_sigqueueinfo, (long)ls_self(), (long)sig, &keep[i]);
         else
-            ls_queue_to_this_thread(sig, &keep[i]); /* delivered here as soon as unblocked */
+            ls_sys_queue_to_this_thread(sig, &keep[i]); /* delivered here as soon as unblocked */
     }
 }
 

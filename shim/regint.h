@@ -62,10 +62,6 @@ void ls_reg_forget_stale(int fd, const char *why);
 
 /* ---- the kernel side (reg_move.c) ---- */
 
-/* Queue SI for SIG to the calling thread (the only target the kernel
- * accepts for a notification-like siginfo sent from user space). */
-void ls_queue_to_this_thread(int sig, siginfo_t *si);
-
 /* Take SIG's queued notifications naming FROM off the queue and put them
  * back renamed TO, or dropped when TO < 0, where the kernel allows it. */
 void ls_reg_flush_pending(int sig, int from, int to);

@@ -226,9 +226,7 @@ static uint32_t scan_aliases(int fd, dev_t dev, ino_t ino, int *found, int *nfou
 out:;
     /* another thread may have dup2()ed over the number meanwhile: then it
      * is the application's now, not ours to close */
-    struct stat now;
-    if (ls_file_stat(dir, &now) == 0 && now.st_dev == dir_st.st_dev && now.st_ino == dir_st.st_ino)
-        ls_sys_close(dir);
+    ls_sys_close_if_ours(dir, &dir_st);
     return existing;
 }
 

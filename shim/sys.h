@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -45,6 +46,26 @@ static inline int ls_sys_kcmp_file(pid_t self, int a, int b)
 {
     return (int)LS_REAL(syscall)(SYS_kcmp, (long)self, (long)self, (long)KCMP_FILE,
                                  (long)a, (long)b);
+}
+
+/* Queue SI for SIG to the calling thread: the only target the kernel
+ * accepts for a notification-like siginfo (si_code >= 0) sent from user
+ * space by a thread other than the main one.  0 or -1 with errno. */
+static inline long ls_sys_queue_to_this_thread(int sig, siginfo_t *si)
+{
+    return LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)ls_sys_getpid(), (long)ls_sys_gettid(),
+                            (long)sig, si);
+}
+
+/* Close FD, a descriptor the shim opened a moment ago (ST: its fstat then),
+ * unless another thread dup2()ed over the number meanwhile: then it is the
+ * application's, not ours to close. */
+static inline void ls_sys_close_if_ours(int fd, const struct stat *st)
+{
+    struct stat now;
+    if (LS_REAL(syscall)(SYS_fstat, (long)fd, &now) == 0 && now.st_dev == st->st_dev &&
+        now.st_ino == st->st_ino)
+        ls_sys_close(fd);
 }
 
 #endif

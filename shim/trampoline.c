@@ -13,6 +13,7 @@
 #include "real.h"
 #include "registry.h"
 #include "sigstate.h"
+#include "sys.h"
 #include "deadline.h"
 #include "fdtable.h"
 
@@ -118,8 +119,7 @@ void ls_fd_quiesce_range(unsigned first, unsigned last)
 /* Queue SI again to this thread, as the kernel delivered it. */
 static void requeue_to_self(int sig, siginfo_t *si)
 {
-    LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)ls_self(), LS_REAL(syscall)(SYS_gettid),
-                     (long)sig, si);
+    ls_sys_queue_to_this_thread(sig, si);
 }
 
 /* One notification found by overflow recovery: queue it as the kernel would
@@ -127,8 +127,7 @@ static void requeue_to_self(int sig, siginfo_t *si)
 static void emit_recovered(int sig, siginfo_t *si)
 {
     ls_stat_inc(LS_STAT_OVERFLOW_RECOVERED);
-    if (LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)ls_self(), LS_REAL(syscall)(SYS_gettid),
-                         (long)sig, si) < 0)
+    if (ls_sys_queue_to_this_thread(sig, si) < 0)
         ls_trampoline(sig, si, NULL);
 }
 
