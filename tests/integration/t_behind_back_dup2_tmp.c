@@ -14,34 +14,6 @@
 #error "x86_64 only: the close is an inline syscall instruction"
 #endif
 
-static long raw_close(int fd)
-{
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "0"(3L /* SYS_close */), "D"((long)fd)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
-static pid_t hold_in_child(int *release)
-{
-    int p[2];
-    CHECK(pipe(p) == 0);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        char c;
-        close(p[1]);
-        while (read(p[0], &c, 1) < 0 && errno == EINTR)
-            ;
-        _exit(0);
-    }
-    close(p[0]);
-    *release = p[1];
-    return pid;
-}
-
 int main(void)
 {
     lst_stdio_guard();
@@ -54,9 +26,9 @@ int main(void)
     int d = dup(a);
     CHECK(d > x && x > a);
     int release;
-    pid_t holder = hold_in_child(&release); /* its pipe leaves a hole above d */
+    pid_t holder = lst_hold_in_child(&release); /* its pipe leaves a hole above d */
 
-    CHECK_EQ(raw_close(d), 0); /* behind the shim's back; d is the lowest free number */
+    CHECK_EQ(lst_raw_close(d), 0); /* behind the shim's back; d is the lowest free number */
     CHECK_EQ(dup2(x, a), a);
     CHECK(lst_fd_names(a, other));
     CHECK_EQ(fcntl(d, F_GETFD), -1); /* nothing of ours names data */

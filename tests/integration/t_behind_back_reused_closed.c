@@ -16,34 +16,6 @@
 #error "x86_64 only: the close is an inline syscall instruction"
 #endif
 
-static long raw_close(int fd)
-{
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "0"(3L /* SYS_close */), "D"((long)fd)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
-static pid_t hold_in_child(int *release)
-{
-    int p[2];
-    CHECK(pipe(p) == 0);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        char c;
-        close(p[1]);
-        while (read(p[0], &c, 1) < 0 && errno == EINTR)
-            ;
-        _exit(0);
-    }
-    close(p[0]);
-    *release = p[1];
-    return pid;
-}
-
 int main(void)
 {
     lst_stdio_guard();
@@ -56,9 +28,9 @@ int main(void)
     int d = dup(a);
     CHECK(d >= 0);
     int release;
-    pid_t holder = hold_in_child(&release);
+    pid_t holder = lst_hold_in_child(&release);
 
-    CHECK_EQ(raw_close(a), 0);
+    CHECK_EQ(lst_raw_close(a), 0);
     int o = open(other, O_RDONLY);
     CHECK_EQ(o, a);
     CHECK_EQ(close(o), 0); /* the app closes its 'other' */

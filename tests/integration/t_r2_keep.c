@@ -7,24 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static pid_t hold_in_child(int *release)
-{
-    int p[2];
-    CHECK(pipe(p) == 0);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        char c;
-        close(p[1]);
-        while (read(p[0], &c, 1) < 0 && errno == EINTR)
-            ;
-        _exit(0);
-    }
-    close(p[0]);
-    *release = p[1];
-    return pid;
-}
-
 int main(void)
 {
     lst_stdio_guard();
@@ -34,7 +16,7 @@ int main(void)
     int a = lst_open(data, O_RDONLY);
     lst_lease(a, F_RDLCK);
     int release;
-    pid_t holder = hold_in_child(&release);
+    pid_t holder = lst_hold_in_child(&release);
 
     CHECK_EQ(close(a), 0);
     CHECK(lst_leases_on(data) >= 1); /* >= : see rules.cmake on /proc/locks */

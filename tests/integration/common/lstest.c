@@ -238,3 +238,33 @@ int lst_wait_child(pid_t pid, int ms)
     waitpid(pid, &st, 0);
     return -1;
 }
+
+pid_t lst_hold_in_child(int *release)
+{
+    int p[2];
+    CHECK(pipe(p) == 0);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        char c;
+        close(p[1]);
+        while (read(p[0], &c, 1) < 0 && errno == EINTR)
+            ;
+        _exit(0);
+    }
+    close(p[0]);
+    *release = p[1];
+    return pid;
+}
+
+#ifdef __x86_64__
+long lst_raw_close(int fd)
+{
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "0"(3L /* SYS_close */), "D"((long)fd)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+#endif

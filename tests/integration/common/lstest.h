@@ -19,6 +19,17 @@ int lst_wait_ready(int fd, int ms);
 /* Wait up to MS ms for child PID; its exit status, 128 + signal, or -1 on timeout. */
 int lst_wait_child(pid_t pid, int ms);
 
+/* Fork a child that keeps every inherited descriptor (and so their open
+ * file descriptions and leases) open until *RELEASE, a pipe's write end,
+ * is closed; returns its pid. */
+pid_t lst_hold_in_child(int *release);
+
+#ifdef __x86_64__
+/* close(FD) with an inline syscall instruction, which no LD_PRELOAD shim
+ * sees: a descriptor closed behind the shim's back. */
+long lst_raw_close(int fd);
+#endif
+
 #endif
 #include <fcntl.h>
 #include <signal.h>
@@ -98,5 +109,16 @@ int lst_wait_ready(int fd, int ms);
 
 /* Wait up to MS ms for child PID; its exit status, 128 + signal, or -1 on timeout. */
 int lst_wait_child(pid_t pid, int ms);
+
+/* Fork a child that keeps every inherited descriptor (and so their open
+ * file descriptions and leases) open until *RELEASE, a pipe's write end,
+ * is closed; returns its pid. */
+pid_t lst_hold_in_child(int *release);
+
+#ifdef __x86_64__
+/* close(FD) with an inline syscall instruction, which no LD_PRELOAD shim
+ * sees: a descriptor closed behind the shim's back. */
+long lst_raw_close(int fd);
+#endif
 
 #endif
