@@ -9,28 +9,8 @@
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
-/* Make sure fds 0-2 are open (on /dev/null if they were not), so that the
- * test's own descriptors never take those numbers. */
-void lst_stdio_guard(void);
-
-/* Wait up to MS ms for a child's one-byte "R" (ready) on pipe FD; 1 if it came. */
-int lst_wait_ready(int fd, int ms);
-
-/* Wait up to MS ms for child PID; its exit status, 128 + signal, or -1 on timeout. */
-int lst_wait_child(pid_t pid, int ms);
-
-/* Fork a child that keeps every inherited descriptor (and so their open
- * file descriptions and leases) open until *RELEASE, a pipe's write end,
- * is closed; returns its pid. */
-pid_t lst_hold_in_child(int *release);
-
-#ifdef __x86_64__
-/* close(FD) with an inline syscall instruction, which no LD_PRELOAD shim
- * sees: a descriptor closed behind the shim's back. */
-long lst_raw_close(int fd);
 #endif
 
-#endif
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
