@@ -1,5 +1,6 @@
 /* config.c - parse LEASE_SHIM* environment variables. */
 #include "config.h"
+#include "fault.h"
 #include "diag.h"
 
 #include <errno.h>
@@ -164,4 +165,5 @@ void ls_config_load(void)
         ls_cfg.log_level = (enum ls_log_level)l;
     ls_config_parse(&cfg, secure_getenv);
     ls_cfg = cfg;
+    ls_fault_load();
 }

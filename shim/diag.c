@@ -139,7 +139,7 @@ const char *ls_fd_path(int fd, char *buf, size_t size)
 {
     char link[32];
     ls_fmt(link, sizeof link, "/proc/self/fd/%d", fd);
-    long n = LS_REAL(syscall)(SYS_readlink, link, buf, (long)size - 1);
+    long n = ls_sys_readlink(link, buf, size - 1);
     if (n <= 0)
         return "?";
     buf[n] = '\0';
@@ -180,10 +180,12 @@ static void emit_file(const char *buf, size_t len)
     char path[LS_PATH_MAX + 32];
     struct stat st;
     ls_expand_path(ls_cfg.log_file, path, sizeof path);
-    int fd = (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, path,
-                                   (long)(O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC), 0644L);
-    if (fd < 0)
+    int fd = ls_sys_open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        /* nothing lost: the line goes where it would without a log file */
+        write_all(2, buf, len);
         return;
+    }
     if (LS_REAL(syscall)(SYS_fstat, (long)fd, &st) == 0) {
         write_all(fd, buf, len);
         ls_sys_close_if_ours(fd, &st);

@@ -102,9 +102,8 @@ static void exec_prepare(struct exec_prep *x, char *const *envp)
     size_t nenv = env_count(envp);
     size_t varsize = 64 * (size_t)high + 64;
     x->memlen = (nenv + 2) * sizeof(char *) + varsize + 2 * high * sizeof(struct ls_undo);
-    x->mem = mmap(NULL, x->memlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (x->mem == MAP_FAILED) {
-        x->mem = NULL;
+    x->mem = ls_sys_map(x->memlen);
+    if (!x->mem) {
         ls_stat_inc(LS_STAT_DEGRADED);
         ls_log(LS_LOG_WARN, "out of memory before exec: registrations not prepared");
         errno = saved_errno;
@@ -289,9 +288,13 @@ static void spawn_prepare(struct spawn_prep *x, char *const *envp)
         return;
     size_t nenv = env_count(envp), varsize = 64;
     x->memlen = (nenv + 2) * sizeof(char *) + varsize;
-    x->mem = mmap(NULL, x->memlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (x->mem == MAP_FAILED) {
-        x->mem = NULL;
+    x->mem = ls_sys_map(x->memlen);
+    if (!x->mem) {
+        /* a child the variable cannot reach would keep the signals blocked:
+         * spawn as the application would without the shim instead */
+        pthread_sigmask(SIG_SETMASK, &x->saved, NULL);
+        ls_stat_inc(LS_STAT_DEGRADED);
+        ls_log(LS_LOG_WARN, "out of memory before spawning: notification signals not blocked");
         return;
     }
     char **newenv = x->mem;

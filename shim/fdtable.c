@@ -1,5 +1,6 @@
 /* fdtable.c - storage for descriptors and registrations (see fdtable.h). */
 #include "fdtable.h"
+#include "sys.h"
 
 #include <string.h>
 #include <sys/mman.h>
@@ -15,11 +16,11 @@ static uint32_t ls_reg_freelist;  /* first free id, 0 if none */
 static size_t ls_bytes;
 unsigned ls_table_seq;
 
-/* mmap, not malloc: async-signal-safe and independent of the app's heap. */
+/* A zeroed table page, NULL when memory is short.  Async-signal-safe. */
 static void *page_map(size_t len)
 {
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
+    void *p = ls_sys_map(len);
+    if (!p)
         return NULL;
     __atomic_fetch_add(&ls_bytes, len, __ATOMIC_RELAXED);
     return p;

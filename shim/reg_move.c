@@ -97,6 +97,12 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
 {
     int from = ls_reg_notify_fd(r, k);
     if (k == LS_KIND_LEASE) {
+        /* the move makes the process the owner; an owner that cannot be put
+         * back must not be lost: check it can (by setting it, unchanged,
+         * through H) before moving anything */
+        int restore = ls_policy_owner_needs_restore(&r->owner, ls_self());
+        if (restore && ls_sys_fcntl(h, F_SETOWN_EX, (long)&r->owner) < 0)
+            return -1;
         if (ls_sys_fcntl(s, F_SETLEASE, r->lease) < 0) {
             /* a lease being broken may only be kept at its target type,
              * and not at all while a writer waits: the kernel has sent its
@@ -109,8 +115,7 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
             if (cur != F_UNLCK && ls_sys_fcntl(s, F_SETLEASE, cur) == 0)
                 r->lease = (int)cur;
         }
-        if (ls_policy_owner_needs_restore(&r->owner, ls_self()) &&
-            ls_sys_fcntl(s, F_SETOWN_EX, (long)&r->owner) < 0)
+        if (restore && ls_sys_fcntl(s, F_SETOWN_EX, (long)&r->owner) < 0)
             ls_log(LS_LOG_WARN, "fd %d: could not restore the owner after moving the lease", s);
         ls_seq_write_begin();
         r->lease_prev = from;
@@ -146,8 +151,20 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
     int sig = ls_reg_signal(r);
     if (k == LS_KIND_LEASE) {
         const char *what = ls_reg_kind_name(r, k);
-        if (ls_sys_fcntl(h, F_SETLEASE, F_UNLCK) < 0 && errno == EBADF) {
-            ls_reg_detach_stale(h, "was closed");
+        if (ls_sys_fcntl(h, F_SETLEASE, F_UNLCK) < 0) {
+            if (errno == EBADF) {
+                ls_reg_detach_stale(h, "was closed");
+                return;
+            }
+            /* the kernel keeps the lease and goes on naming FROM, as it
+             * would without the shim */
+            ls_stat_inc(LS_STAT_DEGRADED);
+            ls_log(LS_LOG_WARN, "could not release the %s of fd %d (errno %d): no longer tracked",
+                   what, from, errno);
+            ls_seq_write_begin();
+            r->lease = F_UNLCK;
+            r->lease_fd = -1;
+            ls_seq_write_end();
             return;
         }
         if (other_kind_stays) {

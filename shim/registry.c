@@ -176,25 +176,29 @@ void ls_reg_forget_stale(int fd, const char *why)
 
 /* Adopt descriptors that already named FD's open file description when it
  * was registered (a dup() made before the lease, SCM_RIGHTS): only kcmp can
- * find them.  Returns an existing registration of that OFD, or 0. */
-static uint32_t scan_aliases(int fd, dev_t dev, ino_t ino, int *found, int *nfound)
+ * find them.  *EXISTING: a registration of that OFD, or 0.  -1 (errno) when
+ * /proc/self/fd cannot be listed: then aliases are unknown. */
+static int scan_aliases(int fd, dev_t dev, ino_t ino, uint32_t *existing, int *found, int *nfound)
 {
     static int warned;
     char buf[4096];
-    uint32_t existing = 0;
-    int seen = 0;
+    int seen = 0, err = 0;
+    *existing = 0;
     *nfound = 0;
-    int dir = (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, "/proc/self/fd",
-                                    (long)(O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    int dir = ls_sys_open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     struct stat dir_st;
     if (dir < 0)
-        return 0;
+        return -1;
     if (ls_file_stat(dir, &dir_st) < 0) {
+        err = errno;
         ls_sys_close(dir);
-        return 0;
+        errno = err;
+        return -1;
     }
     for (;;) {
         long n = LS_REAL(syscall)(SYS_getdents64, (long)dir, buf, (long)sizeof buf);
+        if (n < 0)
+            err = errno;
         if (n <= 0)
             break;
         for (long off = 0; off < n;) {
@@ -216,8 +220,8 @@ static uint32_t scan_aliases(int fd, dev_t dev, ino_t ino, int *found, int *nfou
             uint32_t oid = ls_fd_reg(other);
             if (oid) {
                 struct ls_reg *o = ls_reg_get(oid);
-                if (!existing && o->dev == dev && o->ino == ino && ls_same_ofd(fd, other))
-                    existing = oid;
+                if (!*existing && o->dev == dev && o->ino == ino && ls_same_ofd(fd, other))
+                    *existing = oid;
             } else if (*nfound < LS_SCAN_MAX_FOUND && ls_same_ofd(fd, other)) {
                 found[(*nfound)++] = other;
             }
@@ -227,7 +231,8 @@ out:;
     /* another thread may have dup2()ed over the number meanwhile: then it
      * is the application's now, not ours to close */
     ls_sys_close_if_ours(dir, &dir_st);
-    return existing;
+    errno = err;
+    return err ? -1 : 0;
 }
 
 /* The registration FD belongs to, created if needed; 0 when FD cannot be
@@ -247,8 +252,15 @@ static uint32_t reg_for_fd(int fd)
         ls_reg_forget_stale(fd, "was replaced");
     }
     int found[LS_SCAN_MAX_FOUND], nfound = 0;
-    if (ls_cfg.alias_scan)
-        id = scan_aliases(fd, dev, ino, found, &nfound);
+    id = 0;
+    if (ls_cfg.alias_scan && scan_aliases(fd, dev, ino, &id, found, &nfound) < 0) {
+        /* an alias the shim does not know of would be released under the
+         * application by R2: better not to track this descriptor at all */
+        ls_stat_inc(LS_STAT_DEGRADED);
+        ls_log(LS_LOG_WARN, "cannot list /proc/self/fd (errno %d): fd %d is not tracked", errno,
+               fd);
+        return 0;
+    }
     int created = 0;
     if (!id) {
         id = ls_reg_alloc();
@@ -485,20 +497,21 @@ static void log_change(struct undo_log *u, uint32_t id, const struct ls_reg *r, 
         u->rec[u->n++] = (struct ls_undo){id, (int)k, from, to, r->lease, r->sig, r->owner};
 }
 
-/* Move notification K of R to SURVIVOR through H, or leave it where it is
- * with a warning (degraded). */
-static void rehome_or_answer(uint32_t id, struct ls_reg *r, enum ls_kind k, int survivor, int h,
+/* Move notification K of R to SURVIVOR through H: 0.  -1 with a warning
+ * when the kernel refused: the registration is left as the kernel has it. */
+static int rehome_or_degrade(uint32_t id, struct ls_reg *r, enum ls_kind k, int survivor, int h,
                              struct undo_log *u)
 {
     int from = ls_reg_notify_fd(r, k);
     if (ls_reg_rehome(r, k, survivor, h) == 0) {
         log_change(u, id, r, k, from, survivor);
-        return;
+        return 0;
     }
     int err = errno;
     ls_stat_inc(LS_STAT_DEGRADED);
-    ls_log(LS_LOG_WARN, "could not move the %s of fd %d to fd %d (errno %d)",
-           ls_reg_kind_name(r, k), ls_reg_notify_fd(r, k), survivor, err);
+    ls_log(LS_LOG_WARN, "could not move the %s of fd %d to fd %d (errno %d): no longer tracked",
+           ls_reg_kind_name(r, k), from, survivor, err);
+    return -1;
 }
 
 /* Descriptors of registration ID in [FIRST, LAST] are about to go away and
@@ -528,7 +541,12 @@ static void going_reg(uint32_t id, unsigned first, unsigned last, int h, struct 
                 continue;
             switch (ls_policy_going(1, going[k], survivor >= 0, ls_cfg.close_policy)) {
             case LS_GOING_REHOME:
-                rehome_or_answer(id, r, k, survivor, h, u);
+                if (rehome_or_degrade(id, r, k, survivor, h, u) < 0) {
+                    /* pass-through from now on: the kernel keeps naming the
+                     * old number, as it would without the shim */
+                    ls_reg_drop(id);
+                    return;
+                }
                 break;
             case LS_GOING_RELEASE:
                 log_change(u, id, r, k, ls_reg_notify_fd(r, k), -1);

@@ -2,7 +2,10 @@
  * whether the kernel holds the trampoline (in the manner of a signal-chaining
  * library: the application's actions kept in one array indexed by signal). */
 #include "sigstate.h"
+#include "config.h"
+#include "diag.h"
 #include "exec.h"
+#include "fault.h"
 #include "lock.h"
 #include "real.h"
 
@@ -105,7 +108,7 @@ static int install_trampoline(int sig, const struct sigaction *app)
     /* the trampoline must know the application's view before the kernel
      * can call it */
     slot_write(sig, 1, app);
-    if (LS_REAL(sigaction)(sig, &k, NULL) < 0) {
+    if (ls_fault(LS_FAULT_SIGACTION) || LS_REAL(sigaction)(sig, &k, NULL) < 0) {
         int e = errno;
         slot_write(sig, was, &before);
         errno = e;
@@ -123,6 +126,15 @@ static int install_trampoline(int sig, const struct sigaction *app)
     return 0;
 }
 
+/* The trampoline could not be installed for SIG (errno): the kernel keeps
+ * the application's own disposition.  Lock held. */
+static void degraded(int sig)
+{
+    ls_stat_inc(LS_STAT_DEGRADED);
+    ls_log(LS_LOG_WARN, "cannot install the trampoline for signal %d (errno %d): "
+                        "its notifications are not checked", sig, errno);
+}
+
 /* Re-decide what the kernel holds for SIG from the current application view. Lock held. */
 static void refresh(int sig)
 {
@@ -131,8 +143,8 @@ static void refresh(int sig)
         return;
     if (LS_REAL(sigaction)(sig, NULL, &cur) < 0)
         return;
-    if (wants_trampoline(sig, cur.sa_handler))
-        install_trampoline(sig, &cur);
+    if (wants_trampoline(sig, cur.sa_handler) && install_trampoline(sig, &cur) < 0)
+        degraded(sig);
 }
 
 void ls_sig_watch(int sig)
@@ -166,7 +178,7 @@ int ls_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
     if (sig <= 0 || sig >= LS_NSIG || sig == SIGKILL || sig == SIGSTOP)
         return LS_REAL(sigaction)(sig, act, old);
     struct ls_crit c;
-    int r = 0;
+    int r = 0, saved = errno;
     ls_crit_enter(&c);
     struct sigaction prev;
     int had_tramp = slots[sig].tramp;
@@ -177,6 +189,14 @@ int ls_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
     if (r == 0 && act) {
         if (wants_trampoline(sig, act->sa_handler)) {
             r = install_trampoline(sig, act);
+            if (r < 0) {
+                /* the application's own request decides the result */
+                r = LS_REAL(sigaction)(sig, act, NULL);
+                if (r == 0) {
+                    degraded(sig);
+                    slot_write(sig, 0, NULL);
+                }
+            }
         } else {
             r = LS_REAL(sigaction)(sig, act, NULL);
             if (r == 0 && had_tramp)
@@ -192,6 +212,8 @@ int ls_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
         install_trampoline(SIGIO, &dfl);
     }
     ls_crit_leave(&c); /* keeps errno */
+    if (r == 0)
+        errno = saved;
     return r;
 }
 

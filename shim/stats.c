@@ -3,6 +3,7 @@
 #include "config.h"
 #include "diag.h"
 #include "real.h"
+#include "sys.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -146,7 +147,7 @@ static size_t put_json_string(char *buf, size_t size, size_t n, const char *s)
 size_t ls_stats_json(char *buf, size_t size)
 {
     char exe[512];
-    long len = LS_REAL(syscall)(SYS_readlink, "/proc/self/exe", exe, (long)sizeof exe - 1);
+    long len = ls_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[len > 0 ? len : 0] = '\0';
     /* violations: what a strict CI run fails on (README, lease-run --strict) */
     unsigned long violations = ls_stat_get(LS_STAT_REHOMED) + ls_stat_get(LS_STAT_RELEASED) +
@@ -205,16 +206,16 @@ void ls_stats_write(void)
     int saved = errno;
     char path[LS_PATH_MAX + 32], tmp[LS_PATH_MAX + 64];
     size_t docsize = 256 * 1024;
-    char *doc = mmap(NULL, docsize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (doc == MAP_FAILED) {
+    char *doc = ls_sys_map(docsize);
+    if (!doc) {
+        ls_log(LS_LOG_WARN, "out of memory: no statistics written (errno %d)", errno);
         errno = saved;
         return;
     }
     size_t len = ls_stats_json(doc, docsize);
     ls_expand_path(ls_cfg.stats_file, path, sizeof path);
     ls_fmt(tmp, sizeof tmp, "%s.tmp.%ld", path, LS_REAL(syscall)(SYS_getpid));
-    int fd = (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, tmp,
-                                   (long)(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC), 0644L);
+    int fd = ls_sys_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0 || !len) {
         ls_log(LS_LOG_WARN, "cannot write statistics to %s (errno %d)", path, fd < 0 ? errno : 0);
         munmap(doc, docsize);

@@ -9,10 +9,13 @@
 #ifndef LS_SYS_H
 #define LS_SYS_H
 
+#include "fault.h"
 #include "real.h"
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -23,7 +26,36 @@
 
 static inline long ls_sys_fcntl(int fd, int cmd, long arg)
 {
+    if ((cmd == F_SETLEASE && ls_fault(LS_FAULT_SETLEASE)) ||
+        (cmd == F_SETOWN_EX && ls_fault(LS_FAULT_SETOWN_EX)))
+        return -1;
     return LS_REAL(syscall)(SYS_fcntl, (long)fd, (long)cmd, arg);
+}
+
+/* Open PATH for the shim itself (FLAGS should include O_CLOEXEC). */
+static inline int ls_sys_open(const char *path, int flags, mode_t mode)
+{
+    if ((ls_fault_is_proc(path) && ls_fault(LS_FAULT_PROC)) || ls_fault(LS_FAULT_EMFILE))
+        return -1;
+    return (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, path, (long)flags, (long)mode);
+}
+
+/* readlink(2), not terminated. */
+static inline long ls_sys_readlink(const char *path, char *buf, size_t size)
+{
+    if (ls_fault_is_proc(path) && ls_fault(LS_FAULT_PROC))
+        return -1;
+    return LS_REAL(syscall)(SYS_readlink, path, buf, (long)size);
+}
+
+/* LEN bytes of fresh zeroed private memory, NULL (errno) if there is none.
+ * mmap, not malloc: async-signal-safe and independent of the app's heap. */
+static inline void *ls_sys_map(size_t len)
+{
+    if (ls_fault(LS_FAULT_MMAP))
+        return NULL;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
 }
 
 static inline int ls_sys_close(int fd)

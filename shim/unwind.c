@@ -3,6 +3,7 @@
 #include "config.h"
 #include "diag.h"
 #include "stats.h"
+#include "sys.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -46,7 +47,7 @@ static int note_module(struct dl_phdr_info *info, size_t size, void *arg)
         char exe[256];
         const char *name = info->dlpi_name;
         if (!name || !name[0]) { /* the program itself */
-            ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+            ssize_t len = ls_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
             exe[len > 0 ? len : 0] = '\0';
             name = len > 0 ? exe : "(program)";
         }
