@@ -524,6 +524,13 @@ static void going_reg(uint32_t id, unsigned first, unsigned last, int h, struct 
         ls_stat_inc(LS_STAT_NOT_OWNER); /* R3: the kernel is left alone */
     } else {
         int known = verify_handle(id, &h);
+        if (known < 0 && !names_file(r, h)) {
+            /* H, alone, names another file: replaced behind our back, and
+             * the registration went with its last descriptor */
+            ls_reg_detach_stale(h, "was replaced");
+            ls_reg_drop(id);
+            return;
+        }
         int going[2];
         for (enum ls_kind k = LS_KIND_LEASE; k <= LS_KIND_ASYNC; k++) {
             int n = ls_reg_notify_fd(r, k);

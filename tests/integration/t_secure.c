@@ -2,7 +2,9 @@
  * reads no setting from the environment (so takes no path from it: no log
  * file, no statistics file) and still does its work.  This program is
  * linked against the shim (a set-uid program ignores LD_PRELOAD paths) and
- * run set-uid by secure_test.sh; it reports AT_SECURE and checks a re-home. */
+ * run set-uid by secure_test.sh; it reports AT_SECURE, checks a re-home and
+ * provokes one warning, which must reach stderr whatever the environment
+ * says about the log's destination. */
 #include "lstest.h"
 
 #include <errno.h>
@@ -26,5 +28,15 @@ int main(void)
     CHECK_EQ(lst_fd_at(0), d); /* the shim re-homed the lease */
     CHECK(fcntl(d, F_SETLEASE, F_UNLCK) == 0);
     printf("re-homed: si_fd %d\n", lst_fd_at(0));
+#ifdef __x86_64__
+    /* provoke a warning (a tracked descriptor replaced behind the shim's
+     * back), so that secure_test.sh can see where warnings go */
+    int w = lst_open(lst_path("warn"), O_RDONLY);
+    lst_lease(w, F_RDLCK);
+    CHECK_EQ(lst_raw_close(w), 0);
+    CHECK_EQ(lst_open(other, O_RDONLY), w);
+    CHECK(close(w) == 0);
+    printf("warning provoked\n");
+#endif
     return 0;
 }
