@@ -24,3 +24,7 @@ if(TARGET lease_shim_fault)
     set_tests_properties(t_fault_${name} PROPERTIES LABELS integration TIMEOUT 60)
   endforeach()
 endif()
+
+# A real EMFILE (the application at its descriptor limit), no injection.
+lease_shim_integration(t_fault_at_limit TIMEOUT 30 ENV LEASE_SHIM_STALE=deliver
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/fault/t_fault_at_limit.c)
