@@ -48,6 +48,16 @@ static void break_lease(const char *path)
         printf("notification           -> none\n");
 }
 
+/* Close A, whose lease D also names; look; break the lease; release it. */
+static void close_and_break(const char *data, int a, int d)
+{
+    say("close", close(a));
+    observe(data, d);
+    break_lease(data);
+    say("F_SETLEASE F_UNLCK", fcntl(d, F_SETLEASE, F_UNLCK));
+    printf("leases on the file     -> %d\n", lst_leases_on(data) ? 1 : 0);
+}
+
 /* Lease on A, alias D made after it, A closed: the shim moves the lease to
  * D (F_SETLEASE on D, then F_SETOWN_EX when the owner was a thread). */
 static int move(int thread_owner)
@@ -62,11 +72,7 @@ static int move(int thread_owner)
     }
     int d = dup(a);
     say("dup", d);
-    say("close", close(a));
-    observe(data, d);
-    break_lease(data);
-    say("F_SETLEASE F_UNLCK", fcntl(d, F_SETLEASE, F_UNLCK));
-    printf("leases on the file     -> %d\n", lst_leases_on(data) ? 1 : 0);
+    close_and_break(data, a, d);
     return 0;
 }
 
@@ -80,11 +86,7 @@ static int scan(void)
     int d = dup(a);
     say("dup", d);
     lst_lease(a, F_RDLCK);
-    say("close", close(a));
-    observe(data, d);
-    break_lease(data);
-    say("F_SETLEASE F_UNLCK", fcntl(d, F_SETLEASE, F_UNLCK));
-    printf("leases on the file     -> %d\n", lst_leases_on(data) ? 1 : 0);
+    close_and_break(data, a, d);
     return 0;
 }
 
