@@ -70,8 +70,8 @@ static int libunwind_pipe_end(int fd, const struct stat *st, int mode)
 }
 
 /* Set libunwind up now (it opens its pipe then, at the two lowest free
- * numbers, found beforehand with a pipe of our own), give it read_mem and
- * close its pipe.  0, or -1 if memory cannot be read that way. */
+ * numbers, found beforehand with a pipe of our own), close its pipe and give
+ * it read_mem.  0, or -1 if memory cannot be read that way. */
 static int setup_without_fds(void)
 {
     int probe[2] = {-1, -1};
@@ -85,16 +85,16 @@ static int setup_without_fds(void)
     unw_cursor_t cur;
     if (unw.getcontext(&ctx) != 0 || unw.init_local(&cur, &ctx) != 0) /* sets libunwind up */
         return -1;
-    unw_word_t probe_word = 1, got = 0;
-    if (read_mem(NULL, (unw_word_t)&probe_word, &got, 0, NULL) != 0 || got != 1)
-        return -1;
-    unw.get_accessors(*unw.local_as)->access_mem = read_mem;
     if (probe[0] >= 0 && LS_REAL(syscall)(SYS_fstat, (long)probe[0], &st) == 0 &&
         st.st_ino != old.st_ino && libunwind_pipe_end(probe[0], &st, O_RDONLY) &&
         libunwind_pipe_end(probe[1], &st, O_WRONLY)) {
         ls_sys_close(probe[0]);
         ls_sys_close(probe[1]);
     }
+    unw_word_t probe_word = 1, got = 0;
+    if (read_mem(NULL, (unw_word_t)&probe_word, &got, 0, NULL) != 0 || got != 1)
+        return -1; /* then libunwind is not used at all */
+    unw.get_accessors(*unw.local_as)->access_mem = read_mem;
     return 0;
 }
 
@@ -163,7 +163,8 @@ int ls_unwind_load(void)
         return -1;
     }
     if (setup_without_fds() != 0) {
-        ls_log(LS_LOG_WARN, "cannot read memory with process_vm_readv: no backtraces or call sites");
+        ls_log(LS_LOG_WARN, "cannot set libunwind up to read memory with process_vm_readv "
+                            "(no descriptors of its own): no backtraces or call sites");
         errno = saved;
         return -1;
     }
