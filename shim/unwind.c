@@ -2,6 +2,7 @@
 #include "unwind.h"
 #include "config.h"
 #include "diag.h"
+#include "real.h"
 #include "stats.h"
 #include "sys.h"
 
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <link.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define UNW_LOCAL_ONLY
@@ -23,8 +25,78 @@ static struct {
     int (*step)(unw_cursor_t *);
     int (*get_reg)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
     int (*get_proc_name)(unw_cursor_t *, char *, size_t, unw_word_t *);
+    unw_accessors_t *(*get_accessors)(unw_addr_space_t);
+    unw_addr_space_t *local_as;
 } unw;
 static int unw_ready;
+
+/* ---- no descriptors of libunwind's own ----------------------------------
+ * libunwind 1.6 (x86_64) checks an address before reading it by writing a
+ * byte from there into a pipe that it opens when first used and keeps open
+ * for good: two descriptors at the lowest free numbers, so the application's
+ * next open() got other numbers than without the shim, and after an
+ * application closed everything and reused those numbers, libunwind read
+ * from and wrote into the application's files, or closed them to open its
+ * pipe again (SPEC §6).  Instead, the local address space reads memory with
+ * process_vm_readv() on the process itself, which fails with EFAULT where
+ * nothing readable is mapped: the same check without a descriptor; and the
+ * pipe libunwind opened when it was set up is closed at once. */
+
+static int read_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, void *arg)
+{
+    (void)as;
+    (void)arg;
+    if (write) {
+        *(unw_word_t *)addr = *val;
+        return 0;
+    }
+    int saved = errno;
+    struct iovec to = {val, sizeof *val}, from = {(void *)addr, sizeof *val};
+    long n = LS_REAL(syscall)(SYS_process_vm_readv, (long)ls_sys_getpid(), &to, 1L, &from, 1L, 0L);
+    errno = saved;
+    return n == (long)sizeof *val ? 0 : -UNW_EUNSPEC;
+}
+
+/* Is FD one end (O_RDONLY or O_WRONLY: MODE) of the pipe ST, as libunwind
+ * opens it (O_NONBLOCK, FD_CLOEXEC)? */
+static int libunwind_pipe_end(int fd, const struct stat *st, int mode)
+{
+    struct stat now;
+    long fl = ls_sys_fcntl(fd, F_GETFL, 0), fdf = ls_sys_fcntl(fd, F_GETFD, 0);
+    return LS_REAL(syscall)(SYS_fstat, (long)fd, &now) == 0 && S_ISFIFO(now.st_mode) &&
+           now.st_dev == st->st_dev && now.st_ino == st->st_ino && fl >= 0 &&
+           (fl & (O_ACCMODE | O_NONBLOCK)) == (mode | O_NONBLOCK) && fdf >= 0 &&
+           (fdf & FD_CLOEXEC);
+}
+
+/* Set libunwind up now (it opens its pipe then, at the two lowest free
+ * numbers, found beforehand with a pipe of our own), close its pipe and give
+ * it read_mem.  0, or -1 if memory cannot be read that way. */
+static int setup_without_fds(void)
+{
+    int probe[2] = {-1, -1};
+    struct stat old, st;
+    if (LS_REAL(syscall)(SYS_pipe2, probe, (long)O_CLOEXEC) == 0) {
+        LS_REAL(syscall)(SYS_fstat, (long)probe[0], &old);
+        ls_sys_close(probe[0]);
+        ls_sys_close(probe[1]);
+    }
+    unw_context_t ctx;
+    unw_cursor_t cur;
+    if (unw.getcontext(&ctx) != 0 || unw.init_local(&cur, &ctx) != 0) /* sets libunwind up */
+        return -1;
+    if (probe[0] >= 0 && LS_REAL(syscall)(SYS_fstat, (long)probe[0], &st) == 0 &&
+        st.st_ino != old.st_ino && libunwind_pipe_end(probe[0], &st, O_RDONLY) &&
+        libunwind_pipe_end(probe[1], &st, O_WRONLY)) {
+        ls_sys_close(probe[0]);
+        ls_sys_close(probe[1]);
+    }
+    unw_word_t probe_word = 1, got = 0;
+    if (read_mem(NULL, (unw_word_t)&probe_word, &got, 0, NULL) != 0 || got != 1)
+        return -1; /* then libunwind is not used at all */
+    unw.get_accessors(*unw.local_as)->access_mem = read_mem;
+    return 0;
+}
 
 #define LS_MODULES 128
 static struct module {
@@ -81,10 +153,18 @@ int ls_unwind_load(void)
         *(void **)&unw.step = dlsym(h, LS_STR(UNW_OBJ(step)));
         *(void **)&unw.get_reg = dlsym(h, LS_STR(UNW_OBJ(get_reg)));
         *(void **)&unw.get_proc_name = dlsym(h, LS_STR(UNW_OBJ(get_proc_name)));
+        *(void **)&unw.get_accessors = dlsym(h, LS_STR(UNW_ARCH_OBJ(get_accessors)));
+        unw.local_as = dlsym(h, LS_STR(UNW_OBJ(local_addr_space)));
     }
     if (!h || !unw.getcontext || !unw.init_local || !unw.step || !unw.get_reg ||
-        !unw.get_proc_name) {
+        !unw.get_proc_name || !unw.get_accessors || !unw.local_as) {
         ls_log(LS_LOG_WARN, "cannot load libunwind.so.8: no backtraces or call sites");
+        errno = saved;
+        return -1;
+    }
+    if (setup_without_fds() != 0) {
+        ls_log(LS_LOG_WARN, "cannot set libunwind up to read memory with process_vm_readv "
+                            "(no descriptors of its own): no backtraces or call sites");
         errno = saved;
         return -1;
     }

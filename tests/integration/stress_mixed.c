@@ -38,12 +38,33 @@
  * violation says which file's lease raised it (and deliveries naming another
  * lease file are counted); STRESS_VERBOSE=N prints the history of the first
  * N violations.
+ *
+ * Soak mode (issue #7; for people, not for CI: tools/soak runs it):
+ * STRESS_SOAK_SECONDS=S makes the threads run round after round of OPS
+ * operations each, closing all their descriptors at the end of every round,
+ * until S seconds have passed.  At every round's end, with the threads
+ * waiting at a barrier, the main thread analyses the round's violations
+ * (printing the history of up to STRESS_VERBOSE of them, 5 by default here),
+ * checks that no test file is open and no lease is left, and samples memory
+ * (VmRSS, RssAnon and VmHWM from /proc/self/status) and the number of open
+ * descriptors.  Every STRESS_SOAK_INTERVAL seconds (10) it prints a line:
+ * elapsed time, rounds, operations, notifications, violations (stale
+ * deliveries) so far, RSS, anonymous RSS, peak RSS, open descriptors.  The
+ * summary at the end gives the growth of RSS from the first interval line to
+ * the end, the least-squares trend per round after it, and how many rounds
+ * grew it.  The shim's table is anonymous mmap()ed memory, part of RssAnon;
+ * it cannot be told apart from outside.  The exit status is 1 on any
+ * violation, a round that left a descriptor or a lease, a change in the
+ * number of open descriptors between rounds, or RSS growth above
+ * STRESS_SOAK_MAX_GROWTH_KB (2048).  The breaker's record of breaks is then a
+ * ring of the last 2^20 breaks, enough to analyse the round just ended.
  */
 #include "lstest.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -129,6 +150,9 @@ static long nops = 100000;
 static int nthreads = 4;
 static int no_replace;
 static long break_pause_us = 20;
+static long soak_secs;             /* 0: one pass of OPS per thread (CI) */
+static volatile int soak_stop;     /* set by main between the round barriers */
+static pthread_barrier_t round_end, round_start;
 
 static uint64_t now_ns(void)
 {
@@ -195,8 +219,8 @@ static void breaker(void)
                 close(fd);
             } else if (errno == EWOULDBLOCK) {
                 bs->breaks++;
-                if (bs->nrec < BREAK_RING)
-                    bs->rec[bs->nrec++] = (struct brk){t0, t1, f};
+                bs->rec[bs->nrec % BREAK_RING] = (struct brk){t0, t1, f}; /* the last ones */
+                bs->nrec++;
             } else {
                 bs->other_errors++;
             }
@@ -375,9 +399,8 @@ static void op_range(struct worker *w)
     w->ranges++;
 }
 
-static void *work(void *arg)
+static void one_round(struct worker *w)
 {
-    struct worker *w = arg;
     for (long i = 0; i < nops; i++) {
         unsigned r = (unsigned)(rnd(w) % 100);
         if (!w->n || r < 14)
@@ -400,6 +423,20 @@ static void *work(void *arg)
     }
     while (w->n)
         op_close_one(w, w->n - 1);
+}
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    one_round(w);
+    while (soak_secs) {
+        pthread_barrier_wait(&round_end); /* main looks at the round */
+        pthread_barrier_wait(&round_start);
+        if (soak_stop)
+            break;
+        w->nev = 0; /* the events of this round only: memory stays flat */
+        one_round(w);
+    }
     return NULL;
 }
 
@@ -426,10 +463,15 @@ static size_t events_on(int fd, struct ev *out, size_t cap)
 }
 
 /* How many breaks of FILE started in [FROM, TO]. */
+static unsigned long recorded_breaks(void)
+{
+    return bs->nrec < BREAK_RING ? bs->nrec : BREAK_RING;
+}
+
 static unsigned long breaks_between(int file, uint64_t from, uint64_t to)
 {
     unsigned long k = 0;
-    for (unsigned long i = 0; i < bs->nrec; i++)
+    for (unsigned long i = 0; i < recorded_breaks(); i++)
         k += bs->rec[i].file == file && bs->rec[i].t0 >= from && bs->rec[i].t0 <= to;
     return k;
 }
@@ -438,7 +480,7 @@ static unsigned long breaks_between(int file, uint64_t from, uint64_t to)
 static const struct brk *last_break(int file, uint64_t t)
 {
     const struct brk *b = NULL;
-    for (unsigned long i = 0; i < bs->nrec; i++)
+    for (unsigned long i = 0; i < recorded_breaks(); i++)
         if (bs->rec[i].file == file && bs->rec[i].t0 <= t && (!b || bs->rec[i].t0 > b->t0))
             b = &bs->rec[i];
     return b;
@@ -460,18 +502,22 @@ static const struct brk *last_break(int file, uint64_t t)
  *   after?    B started after G returned, but an earlier break ran while the
  *             number named the file (its signal may have been pending long);
  *   untraced  no history of the number naming that file, or no break. */
-static void analyse(int verbose)
+enum { PENDING, OVERLAP, AFTER, AFTER_AMBIG, UNTRACED, NCLS };
+static const char *const clsname[NCLS] = {"pending", "overlap", "after", "after?", "untraced"};
+static unsigned long cls_total[NCLS]; /* over every analyse() call */
+
+/* Violations FROM up to TO (those recorded: the first VIOL_RING); the
+ * history of the first VERBOSE of them. */
+static void analyse(unsigned long from, unsigned long to, int verbose)
 {
-    enum { PENDING, OVERLAP, AFTER, AFTER_AMBIG, UNTRACED, NCLS };
-    static const char *const clsname[NCLS] = {"pending", "overlap", "after", "after?", "untraced"};
-    unsigned long nv = violations < VIOL_RING ? violations : VIOL_RING;
+    unsigned long nv = to < VIOL_RING ? to : VIOL_RING;
     unsigned long cls[NCLS] = {0}, gone_by[NCLS][EV_NOP + 1], by_main = 0;
     memset(gone_by, 0, sizeof gone_by);
     uint64_t max_delay = 0, sum_delay = 0;
     size_t cap = 1u << 20;
     struct ev *evs = malloc(cap * sizeof *evs);
     CHECK(evs != NULL);
-    for (unsigned long v = 0; v < nv; v++) {
+    for (unsigned long v = from; v < nv; v++) {
         const struct violation *x = &viol[v];
         by_main += x->main_thread;
         size_t n = events_on(x->fd, evs, cap);
@@ -507,7 +553,8 @@ static void analyse(int verbose)
             }
         }
         cls[c]++;
-        if (v < (unsigned long)verbose) {
+        cls_total[c]++;
+        if (v < from + (unsigned long)verbose) {
             printf("violation %lu: si_fd %d names %s (%d), si_code %d, lease file %d, "
                    "handled on the %s thread: %s\n",
                    v, x->fd, x->file >= NLEASE ? "a plain file" : x->file == -1 ? "something else" : "nothing",
@@ -524,7 +571,7 @@ static void analyse(int verbose)
         }
     }
     free(evs);
-    printf("violations classified (%lu of %lu):", nv, violations);
+    printf("violations classified (%lu of %lu):", nv > from ? nv - from : 0, to - from);
     for (int c = 0; c < NCLS; c++) {
         printf(" %s %lu", clsname[c], cls[c]);
         int any = 0;
@@ -533,7 +580,8 @@ static void analyse(int verbose)
                 printf("%s%s %lu", any++ ? ", " : " (", evname[op], gone_by[c][op]);
         printf("%s", any ? ")" : "");
     }
-    printf("\nhandled on the main thread (waiting in pthread_join): %lu\n", by_main);
+    printf("\nhandled on the main thread (waiting in %s): %lu\n",
+           soak_secs ? "the round barrier" : "pthread_join", by_main);
     if (cls[PENDING])
         printf("pending: break finished -> handler ran: mean %.1f us, max %.1f us\n",
                (double)sum_delay / (double)cls[PENDING] / 1000.0, (double)max_delay / 1000.0);
@@ -558,6 +606,163 @@ static int test_files_open(void)
     return n;
 }
 
+/* ---- soak mode ---------------------------------------------------------------- */
+
+struct mem {
+    long rss, anon, hwm; /* KiB: VmRSS, RssAnon, VmHWM */
+};
+
+static struct mem sample_memory(void)
+{
+    struct mem m = {-1, -1, -1};
+    char line[256];
+    FILE *f = fopen("/proc/self/status", "r");
+    CHECK(f != NULL);
+    while (fgets(line, sizeof line, f)) {
+        sscanf(line, "VmRSS: %ld", &m.rss);
+        sscanf(line, "RssAnon: %ld", &m.anon);
+        sscanf(line, "VmHWM: %ld", &m.hwm);
+    }
+    fclose(f);
+    CHECK(m.rss >= 0 && m.anon >= 0 && m.hwm >= 0);
+    return m;
+}
+
+/* Open descriptors of this process (the directory's own not counted). */
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    CHECK(d != NULL);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += e->d_name[0] >= '0' && e->d_name[0] <= '9';
+    closedir(d);
+    return n - 1;
+}
+
+static void print_line(double el, unsigned long rounds, struct mem m, int fds)
+{
+    unsigned long ops = 0;
+    for (int t = 0; t < nthreads; t++)
+        ops += workers[t].ops;
+    printf("soak %7.1f s  round %6lu  ops %11lu  notifications %9lu  stale %lu  "
+           "rss %ld KiB  anon %ld KiB  peak %ld KiB  fds %d\n",
+           el, rounds, ops, __atomic_load_n(&notifications, __ATOMIC_RELAXED),
+           __atomic_load_n(&violations, __ATOMIC_RELAXED), m.rss, m.anon, m.hwm, fds);
+}
+
+/* The main thread's part of a soak: at every round's end (the workers wait
+ * at the barrier), look at the round, then let them go on or stop.  Returns
+ * the number of rounds; *FAILED is set on anything wrong. */
+static unsigned long soak(uint64_t t_start, int verbose, int *failed)
+{
+    long interval = env_long("STRESS_SOAK_INTERVAL", 10);
+    long bound = env_long("STRESS_SOAK_MAX_GROWTH_KB", 2048);
+    CHECK(interval >= 1 && bound >= 0);
+    unsigned long rounds = 0, seen = 0, leftovers = 0, fd_changes = 0;
+    double next_line = (double)interval, el = 0, base_el = 0;
+    int fds0 = -1, fds = 0, printed = 0;
+    struct mem base = {-1, -1, -1}, m = {0, 0, 0};
+    unsigned long base_round = 0;
+    /* RSS per round after the first interval line: least-squares trend */
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    long n = 0, grew = 0, shrank = 0, prev = -1;
+    for (;;) {
+        pthread_barrier_wait(&round_end);
+        rounds++;
+        el = (double)(now_ns() - t_start) / 1e9;
+        unsigned long v = __atomic_load_n(&violations, __ATOMIC_RELAXED);
+        if (v > seen) {
+            printf("round %lu (%.1f s): %lu stale deliver%s\n", rounds, el, v - seen,
+                   v - seen == 1 ? "y" : "ies");
+            analyse(seen, v, verbose);
+            seen = v;
+        }
+        int open_now = test_files_open(), leases = 0;
+        for (int i = 0; i < NFILES; i++)
+            leases += lst_leases_on(paths[i]);
+        if (open_now || leases) {
+            printf("round %lu: %d test files still open, %d leases left\n", rounds, open_now, leases);
+            leftovers++;
+        }
+        fds = count_fds();
+        if (fds0 < 0)
+            fds0 = fds;
+        else if (fds != fds0 && fd_changes++ < 10)
+            printf("round %lu: %d descriptors open, %d after round 1\n", rounds, fds, fds0);
+        m = sample_memory();
+        if (prev >= 0) {
+            sx += (double)rounds;
+            sy += (double)m.rss;
+            sxx += (double)rounds * (double)rounds;
+            sxy += (double)rounds * (double)m.rss;
+            n++;
+            grew += m.rss > prev;
+            shrank += m.rss < prev;
+            prev = m.rss;
+        }
+        printed = 0;
+        if (el >= next_line) {
+            if (base.rss < 0) {
+                base = m;
+                base_el = el;
+                base_round = rounds;
+                prev = m.rss;
+            }
+            print_line(el, rounds, m, fds);
+            printed = 1;
+            while (next_line <= el)
+                next_line += (double)interval;
+        }
+        soak_stop = el >= (double)soak_secs;
+        pthread_barrier_wait(&round_start);
+        if (soak_stop)
+            break;
+    }
+    if (!printed)
+        print_line(el, rounds, m, fds);
+
+    unsigned long ops = 0;
+    for (int t = 0; t < nthreads; t++)
+        ops += workers[t].ops;
+    printf("soak: %.1f s, %lu rounds, %lu ops, %lu notifications, %lu stale deliveries (violations)",
+           el, rounds, ops, notifications, violations);
+    for (int c = 0; c < NCLS && violations; c++)
+        printf("%s %s %lu", c ? "," : ":", clsname[c], cls_total[c]);
+    printf("\n");
+    long growth = 0;
+    if (base.rss < 0) {
+        printf("soak memory: shorter than one interval, no growth measured; RSS %ld KiB, peak %ld KiB\n",
+               m.rss, m.hwm);
+    } else {
+        growth = m.rss - base.rss;
+        double slope = n > 1 && (double)n * sxx - sx * sx != 0
+                           ? ((double)n * sxy - sx * sy) / ((double)n * sxx - sx * sx)
+                           : 0;
+        printf("soak memory: RSS %ld KiB after the first interval (round %lu, %.1f s), %ld KiB at the "
+               "end: %+ld KiB (bound %ld KiB); anonymous %ld -> %ld KiB (%+ld); trend %+.3f KiB a "
+               "round over %ld rounds (grew in %ld, shrank in %ld); peak %ld KiB\n",
+               base.rss, base_round, base_el, m.rss, growth, bound, base.anon, m.anon,
+               m.anon - base.anon, slope, n, grew, shrank, m.hwm);
+    }
+    printf("soak descriptors: %d open at the end of round 1, %lu rounds with another count; "
+           "%lu rounds left a test file open or a lease\n", fds0, fd_changes, leftovers);
+    *failed = violations || leftovers || fd_changes || growth > bound;
+    const char *sep = " ";
+    printf("soak: %s", *failed ? "FAILED:" : "passed");
+    if (violations)
+        printf("%sstale deliveries", sep), sep = ", ";
+    if (leftovers)
+        printf("%sleftovers after a round", sep), sep = ", ";
+    if (fd_changes)
+        printf("%sdescriptor count changed", sep), sep = ", ";
+    if (growth > bound)
+        printf("%smemory grew beyond the bound", sep);
+    printf("\n");
+    return rounds;
+}
+
 int main(void)
 {
     nops = env_long("STRESS_OPS", 100000);
@@ -565,7 +770,9 @@ int main(void)
     no_replace = env_long("STRESS_NO_REPLACE", 0) != 0;
     break_pause_us = env_long("STRESS_BREAK_PAUSE_US", 20);
     CHECK(break_pause_us >= 0 && break_pause_us < 1000000);
-    int verbose = (int)env_long("STRESS_VERBOSE", 0);
+    soak_secs = env_long("STRESS_SOAK_SECONDS", 0);
+    CHECK(soak_secs >= 0);
+    int verbose = (int)env_long("STRESS_VERBOSE", soak_secs ? 5 : 0);
     sig_per_file = env_long("STRESS_SIG_PER_FILE", 0) != 0;
     CHECK(nthreads >= 1 && nthreads <= MAX_THREADS && nops >= 0);
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -592,6 +799,11 @@ int main(void)
 
     bs = mmap(NULL, sizeof *bs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     CHECK(bs != MAP_FAILED);
+    if (soak_secs) {
+        memset(bs, 0, sizeof *bs); /* resident from the start: the ring fills as it goes */
+        CHECK(pthread_barrier_init(&round_end, NULL, (unsigned)nthreads + 1) == 0);
+        CHECK(pthread_barrier_init(&round_start, NULL, (unsigned)nthreads + 1) == 0);
+    }
     pid_t brk_pid = fork();
     CHECK(brk_pid >= 0);
     if (brk_pid == 0)
@@ -603,6 +815,10 @@ int main(void)
         workers[t].rng = 0x9e3779b97f4a7c15ull * (uint64_t)(t + 1);
         CHECK(pthread_create(&workers[t].th, NULL, work, &workers[t]) == 0);
     }
+    unsigned long rounds = 1;
+    int soak_failed = 0;
+    if (soak_secs)
+        rounds = soak(t_start, verbose, &soak_failed);
     for (int t = 0; t < nthreads; t++)
         CHECK(pthread_join(workers[t].th, NULL) == 0);
     double secs = (double)(now_ns() - t_start) / 1e9;
@@ -633,8 +849,10 @@ int main(void)
         leases_left += lst_leases_on(paths[i]);
     int open_left = test_files_open();
 
-    printf("stress_mixed: %d threads x %ld ops in %.2f s%s\n", nthreads, nops, secs,
-           no_replace ? " (dup2/dup3 only onto free slots)" : "");
+    printf("stress_mixed: %d threads x %ld ops", nthreads, nops);
+    if (soak_secs)
+        printf(" x %lu rounds", rounds);
+    printf(" in %.2f s%s\n", secs, no_replace ? " (dup2/dup3 only onto free slots)" : "");
     printf("ops %lu: leases %lu (refused %lu), unlocks %lu, dups %lu, dup2 %lu, dup3 %lu, "
            "closes %lu, close_range %lu\n", ops, lok, lfail, unl, dups, d2, d3, cl, rg);
     printf("breaker: %lu rounds, %lu breaks started, %lu opens without a lease, %lu other errors\n",
@@ -645,13 +863,15 @@ int main(void)
     if (sig_per_file)
         printf("signal per lease file: si_fd named another lease file %lu times\n", wrong_lease);
     printf("leases left on test files %d, test files still open %d\n", leases_left, open_left);
-    if (violations)
-        analyse(verbose);
+    if (violations && !soak_secs) /* a soak analysed them round by round */
+        analyse(0, violations, verbose);
 
-    CHECK_EQ(ops, (unsigned long)nthreads * (unsigned long)nops);
+    CHECK_EQ(ops, (unsigned long)nthreads * (unsigned long)nops * rounds);
     CHECK_EQ(bs->other_errors, 0);
     CHECK_EQ(open_left, 0);
     CHECK_EQ(leases_left, 0);
+    if (soak_secs)
+        return soak_failed; /* violations among the reasons, said above */
     CHECK_EQ(violations, 0);
     return 0;
 }
