@@ -222,8 +222,12 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
     struct ls_crit c;
     ls_crit_enter(&c);
     long was = cmd == F_SETFL ? ls_sys_fcntl(fd, F_GETFL, 0) : 0;
-    if (registers(cmd, (long)arg))
-        ls_reg_pending_begin(fd, &slot); /* a break may come before the table has it */
+    if (registers(cmd, (long)arg)) {
+        /* a break may come before the table has it: valid (pending), and
+         * its handler must be able to claim FD, whose page may be new */
+        ls_fd_page_map(fd);
+        ls_reg_pending_begin(fd, &slot);
+    }
     errno = saved;
     int r = op(fd, cmd, arg);
     int err = errno;
