@@ -89,7 +89,7 @@ static struct ls_fdent *fd_entry(unsigned fd)
     return page ? &page[fd & (LS_FDPAGE_SIZE - 1)] : NULL;
 }
 
-int ls_fd_attach(int fd, uint32_t id)
+int ls_fd_page_map(int fd)
 {
     unsigned u = (unsigned)fd;
     if (u >= LS_FD_LIMIT)
@@ -101,6 +101,14 @@ int ls_fd_attach(int fd, uint32_t id)
             return -1;
         __atomic_store_n(slot, page, __ATOMIC_RELEASE);
     }
+    return 0;
+}
+
+int ls_fd_attach(int fd, uint32_t id)
+{
+    unsigned u = (unsigned)fd;
+    if (ls_fd_page_map(fd) < 0)
+        return -1;
     struct ls_fdent *e = fd_entry(u);
     struct ls_reg *r = ls_reg_get(id);
     if (r->head < 0) {

@@ -59,6 +59,11 @@ void ls_reg_free(uint32_t id);
  * (the caller degrades to pass-through).  FD must be untracked.  Lock held. */
 int ls_fd_attach(int fd, uint32_t id);
 
+/* Map the page holding FD's entry if it never was, so that a handler can
+ * count itself in flight on FD (ls_fd_inflight_add) before FD is attached.
+ * 0, or -1 when FD is out of range or memory is short.  Lock held. */
+int ls_fd_page_map(int fd);
+
 /* Forget FD; returns its former registration id (0 if it had none).  Does
  * not free the registration.  Lock held. */
 uint32_t ls_fd_detach(int fd);

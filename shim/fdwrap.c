@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "real.h"
 #include "registry.h"
+#include "sigstate.h"
 #include "sys.h"
 #include "trampoline.h"
 
@@ -212,6 +213,14 @@ static int registers(int cmd, long arg)
     return cmd == F_SETFL && (arg & O_ASYNC);
 }
 
+/* The signal whose notifications CMD with ARG on FD can start (the new
+ * registration's, or a tracked FD's new F_SETSIG), 0 if none. */
+static int signal_started(int fd, int cmd, long arg)
+{
+    long sig = cmd == F_SETSIG ? arg : registers(cmd, arg) ? ls_sys_fcntl(fd, F_GETSIG, 0) : -1;
+    return sig < 0 ? 0 : sig ? (int)sig : SIGIO;
+}
+
 /* A state-changing command on a tracked FD, or one that registers FD.
  * Async-signal-safe; result and errno exactly OP's. */
 static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd, void *arg)
@@ -222,8 +231,17 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
     struct ls_crit c;
     ls_crit_enter(&c);
     long was = cmd == F_SETFL ? ls_sys_fcntl(fd, F_GETFL, 0) : 0;
-    if (registers(cmd, (long)arg))
-        ls_reg_pending_begin(fd, &slot); /* a break may come before the table has it */
+    /* the kernel may notify as soon as the call takes effect, before the
+     * table notes it: the trampoline must hold the signal by then, or that
+     * notification reaches the application's handler unchecked and
+     * unclaimed, and a close right after this call does not wait for it */
+    ls_sig_watch(signal_started(fd, cmd, (long)arg));
+    if (registers(cmd, (long)arg)) {
+        /* a break may come before the table has it: valid (pending), and
+         * its handler must be able to claim FD, whose page may be new */
+        ls_fd_page_map(fd);
+        ls_reg_pending_begin(fd, &slot);
+    }
     errno = saved;
     int r = op(fd, cmd, arg);
     int err = errno;
