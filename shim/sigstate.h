@@ -1,8 +1,10 @@
 /* sigstate.h - the application's view of every signal's disposition, and
  * which signals the kernel delivers to the shim's trampoline instead.
  *
- * The kernel holds the trampoline for a signal when a registration uses it
- * and the application's disposition is a handler, and for SIGIO while the
+ * The kernel holds the trampoline for a signal from just before the first
+ * call that can start its notifications (a registration made with it, or
+ * F_SETSIG giving it to one) and while the application's disposition is a
+ * handler, and for SIGIO while the
  * application leaves SIGIO at SIG_DFL and some registration uses a
  * real-time signal (queue-overflow recovery, SPEC §4).  Otherwise the kernel
  * holds exactly what the application asked for.
@@ -24,7 +26,7 @@ int ls_sig_app_view(int sig, struct sigaction *app);
 /* Is SIG used by some registration (ever, since start)?  Async-signal-safe. */
 int ls_sig_watched(int sig);
 
-/* A registration uses SIG: install the trampoline if the application's
+/* A registration uses SIG, or is about to: install the trampoline if the application's
  * disposition calls for it.  Lock held; async-signal-safe; errno kept. */
 void ls_sig_watch(int sig);
 
