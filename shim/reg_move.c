@@ -91,6 +91,24 @@ void ls_reg_flush_pending(int sig, int from, int to)
     }
 }
 
+/* Take lease TYPE again through S, an alias of H.  A writer's open() holds
+ * write access for a moment before it fails against the lease, and a read
+ * lease cannot be set meanwhile (EAGAIN): while the lease is not being
+ * broken, try again a few times.  0 or -1 (errno). */
+static int set_lease_on_alias(int s, int h, int type)
+{
+    for (int tries = 1;; tries++) {
+        if (ls_sys_fcntl(s, F_SETLEASE, type) == 0)
+            return 0;
+        int err = errno;
+        if (err != EAGAIN || tries == 8 || ls_sys_fcntl(h, F_GETLEASE, 0) != type) {
+            errno = err;
+            return -1;
+        }
+        LS_REAL(syscall)(SYS_sched_yield);
+    }
+}
+
 /* Move notification K of R from its going descriptor to survivor S; H names
  * the same open file description.  0 on success. */
 int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
@@ -103,7 +121,7 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
         int restore = ls_policy_owner_needs_restore(&r->owner, ls_self());
         if (restore && ls_sys_fcntl(h, F_SETOWN_EX, (long)&r->owner) < 0)
             return -1;
-        if (ls_sys_fcntl(s, F_SETLEASE, r->lease) < 0) {
+        if (set_lease_on_alias(s, h, r->lease) < 0) {
             /* a lease being broken may only be kept at its target type,
              * and not at all while a writer waits: the kernel has sent its
              * one notification for this break already (or it is queued),
