@@ -244,8 +244,13 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
             ls_reg_note_owner(fd, (const struct f_owner_ex *)arg);
             break;
         case F_SETFL:
-            if (was >= 0 && ls_policy_async_switch(was, (long)arg))
-                ls_reg_note_async(fd, ((long)arg & O_ASYNC) != 0);
+            /* what the kernel did, not what was asked: a file without
+             * ->fasync (a regular file) ignores O_ASYNC and succeeds */
+            if (was >= 0 && ls_policy_async_switch(was, (long)arg)) {
+                long now = ls_sys_fcntl(fd, F_GETFL, 0);
+                if (now >= 0 && ls_policy_async_switch(was, now))
+                    ls_reg_note_async(fd, (now & O_ASYNC) != 0);
+            }
             break;
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
