@@ -231,6 +231,14 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
         switch (cmd) {
         case F_SETLEASE:
             ls_reg_note_lease(fd, (int)(long)arg);
+            if ((long)arg != F_UNLCK) {
+                /* the kernel makes the caller the owner only where the
+                 * OFD had none: an owner set before (another process: R3)
+                 * stays */
+                struct f_owner_ex o;
+                if (ls_sys_fcntl(fd, F_GETOWN_EX, (long)&o) == 0)
+                    ls_reg_note_owner(fd, &o);
+            }
             break;
         case F_SETSIG:
             ls_reg_note_sig(fd, (int)(long)arg);
