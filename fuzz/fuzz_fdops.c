@@ -32,10 +32,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -59,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_OWN 40  /* descriptors the harness has open at once, at most */
 #define MAX_OFD (2 * MAX_STEPS + 2)
 #define MAX_FDSET 256
+#define MAX_MAPS 8  /* mappings of the files at once, at most */
 #define ERRNO_MARK 0x7a7a /* errno before each call: a success must leave it */
 
 /* ---- the harness's own model: which descriptors it opened, and which open
@@ -73,6 +76,7 @@ struct ofd {
     int acc;     /* K_FILE: O_RDONLY, O_WRONLY or O_RDWR */
     int foreign; /* its owner was once set to another process: the shim forgets,
                     never moves (R3), so its notify fds may name closed numbers */
+    int maps;    /* mappings of it: they keep it open with no descriptor left */
 };
 
 struct own {
@@ -84,6 +88,8 @@ static struct ofd ofds[MAX_OFD];
 static int nofd;
 static struct own owned[MAX_OWN];
 static int nown;
+static void *maps[MAX_MAPS];
+static int nmaps;
 
 static int base;        /* first number of the window */
 static int far[4];      /* numbers far above it: other pages of the shim's table */
@@ -95,7 +101,9 @@ static char paths[NFILES][PATH_MAX + 8];
 static int trace;       /* FUZZ_FDOPS_TRACE=1: print every step as it runs */
 static int sigs[3];     /* the notification signals handled */
 static unsigned long notes; /* notifications the handler saw */
+static int regular_async; /* F_SETFL O_ASYNC sets the flag on a regular file */
 static int baseline[MAX_FDSET]; /* descriptors open when the input started */
+static sigset_t mask0;          /* the signal mask before the shim was first called */
 static int nbaseline;
 
 /* The steps of the current input, as text, for the report of a failure. */
@@ -299,7 +307,7 @@ static void own_set(int fd, int ofd)
 static int ofd_new(enum kind kind, int file, int acc)
 {
     CHECK(nofd < MAX_OFD, "harness: more than %d open file descriptions", MAX_OFD);
-    ofds[nofd] = (struct ofd){kind, file, acc, 0};
+    ofds[nofd] = (struct ofd){kind, file, acc, 0, 0};
     return nofd++;
 }
 
@@ -308,6 +316,28 @@ static int ofd_of(int fd)
 {
     int i = own_index(fd);
     return i < 0 ? -1 : owned[i].ofd;
+}
+
+/* A descriptor naming OFD, -1 if none does. */
+static int ofd_fd(int ofd)
+{
+    for (int i = 0; i < nown; i++)
+        if (owned[i].ofd == ofd)
+            return owned[i].fd;
+    return -1;
+}
+
+/* Is OFD still open: named by a descriptor, or kept by a mapping? */
+static int ofd_alive(int ofd)
+{
+    return ofds[ofd].maps || ofd_fd(ofd) >= 0;
+}
+
+/* May OFD hold a lease nobody can see through a descriptor?  Only one whose
+ * owner is another process, kept by a mapping: the shim leaves it (R3). */
+static int ofd_hidden_lease(int ofd)
+{
+    return ofds[ofd].kind == K_FILE && ofds[ofd].foreign && ofds[ofd].maps && ofd_fd(ofd) < 0;
 }
 
 static int in_range(int fd, unsigned first, unsigned last)
@@ -334,7 +364,7 @@ static int pick_fd(uint8_t b)
         return bad_fd(b);
     if (nown && !(b & 0x08))
         return owned[((b & 0x07) | (b >> 4) << 3) % nown].fd;
-    return base + b % WIN;
+    return base + ((b & 0x07) | ((b >> 4) & 1) << 3) % WIN; /* every slot */
 }
 
 /* A number for a new descriptor (dup2/dup3 target, F_DUPFD minimum): the
@@ -516,15 +546,17 @@ static void check_table(void)
         long lease = k_fcntl(r->head, F_GETLEASE, 0);
         CHECK(lease == r->lease, "registration %u: table says lease %d, kernel %ld on fd %d", id,
               r->lease, lease, r->head);
-        /* O_ASYNC: on a pipe or socket the flag is exactly the table's.  On a
-         * regular file the kernel sets the flag with a lease (its fasync
-         * entry) and clears it with F_UNLCK, whatever F_SETFL said; there
-         * O_ASYNC sends nothing, so the table may only be checked where
-         * no lease has touched it: the flag without a lease is F_SETFL's. */
+        /* O_ASYNC: on a pipe or socket the flag is exactly the table's.  On
+         * a regular file a lease sets the flag (its fasync entry) and
+         * F_UNLCK clears it, so only the flag without a lease is checked;
+         * exactly where F_SETFL O_ASYNC leaves a regular file alone (Linux
+         * 6.18: no ->fasync), at least one way where it sets the flag
+         * (F_UNLCK may clear what F_SETFL set; harmless there, such a
+         * file sends nothing). */
         long fl = k_fcntl(r->head, F_GETFL, 0);
         int fasync = fl >= 0 && (fl & O_ASYNC);
         CHECK(fl >= 0, "registration %u: F_GETFL on fd %d failed", id, r->head);
-        if (ofds[o].kind != K_FILE)
+        if (ofds[o].kind != K_FILE || (lease == F_UNLCK && !regular_async))
             CHECK(fasync == (r->async_fd >= 0),
                   "registration %u: table says O_ASYNC on fd %d, kernel F_GETFL %#lx", id,
                   r->async_fd, fl);
@@ -561,14 +593,105 @@ static void check_table(void)
     }
 }
 
-/* After every step. */
-static void check_all(const sigset_t *mask_before)
+/* Count the leases /proc/locks lists on each of the files into GOT (the
+ * first lines of each into SEEN, for a report).  0, or -1 if unreadable. */
+static int read_locks(const struct stat *st, int *got, char (*seen)[4][100])
+{
+    char buf[16384];
+    int d = (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, "/proc/locks",
+                                  (long)(O_RDONLY | O_CLOEXEC));
+    if (d < 0)
+        return -1;
+    memset(got, 0, NFILES * sizeof *got);
+    /* line by line, however long the machine's list is (other programs
+     * hold leases too): a partial line waits at the front of BUF */
+    size_t len = 0;
+    for (;;) {
+        long n = LS_REAL(syscall)(SYS_read, (long)d, buf + len, (long)(sizeof buf - 1 - len));
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        buf[len] = 0;
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n'))) {
+            *nl = 0;
+            /* "1: LEASE  ACTIVE    READ 17405 fe:00:10970662 0 EOF" */
+            char kind[16];
+            unsigned maj, min;
+            unsigned long ino;
+            int pid;
+            if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", kind, &pid, &maj, &min, &ino) == 5 &&
+                strcmp(kind, "LEASE") == 0)
+                for (int f = 0; f < NFILES; f++)
+                    if (ino == st[f].st_ino && makedev(maj, min) == st[f].st_dev) {
+                        if (got[f] < 4)
+                            snprintf(seen[f][got[f]], sizeof seen[f][0], "%s", line);
+                        got[f]++;
+                    }
+            line = nl + 1;
+        }
+        len -= (size_t)(line - buf);
+        memmove(buf, line, len);
+    }
+    ls_sys_close(d);
+    return 0;
+}
+
+/* The leases /proc/locks lists on the files are exactly those of OFDs a
+ * descriptor names: no lease outlives its last descriptor (R2), even where a
+ * mapping keeps the OFD open; unless another process owns it (R3). */
+static void check_locks(void)
+{
+    static struct stat st[NFILES];
+    static int have_st;
+    int want[NFILES] = {0}, got[NFILES], hidden[NFILES] = {0}, bad = -1;
+    char seen[NFILES][4][100];
+    if (!have_st) {
+        for (int f = 0; f < NFILES; f++)
+            CHECK(stat(paths[f], &st[f]) == 0, "cannot stat %s", paths[f]);
+        have_st = 1;
+    }
+    for (int x = 0; x < nofd; x++) {
+        if (ofds[x].kind != K_FILE)
+            continue;
+        int fd = ofd_fd(x);
+        if (fd >= 0)
+            want[ofds[x].file] += k_fcntl(fd, F_GETLEASE, 0) != F_UNLCK;
+        hidden[ofds[x].file] += ofd_hidden_lease(x);
+    }
+    /* /proc/locks is no snapshot: it is read a page at a time by position,
+     * so while other processes take and drop leases a line can be listed
+     * twice or not at all.  A real difference persists: read again. */
+    for (int tries = 0; tries < 5 && bad; tries++) {
+        CHECK(read_locks(st, got, seen) == 0, "cannot read /proc/locks");
+        bad = 0;
+        for (int f = 0; f < NFILES; f++)
+            if (got[f] < want[f] || got[f] > want[f] + hidden[f])
+                bad = f + 1;
+    }
+    if (bad) {
+        int f = bad - 1;
+        fail("/proc/locks has %d lease(s) on f%d, the descriptors show %d (+%d owned elsewhere):"
+             "\n  %s\n  %s\n  %s", got[f], f, want[f], hidden[f], got[f] > 0 ? seen[f][0] : "",
+             got[f] > 1 ? seen[f][1] : "", got[f] > 2 ? seen[f][2] : "");
+    }
+}
+
+/* The signal mask is the one the program started with: every change the
+ * shim made under its lock was undone exactly (R5). */
+static void check_mask(void)
 {
     sigset_t mask;
     /* only the kernel's 64 bits: glibc leaves the rest of a sigset_t alone */
-    CHECK(k_sigmask(&mask) == 0 && memcmp(&mask, mask_before, _NSIG / 8) == 0,
+    CHECK(k_sigmask(&mask) == 0 && memcmp(&mask, &mask0, _NSIG / 8) == 0,
           "the signal mask changed from %#lx to %#lx (R5: restored exactly)",
-          *(const unsigned long *)mask_before, *(unsigned long *)&mask);
+          *(const unsigned long *)&mask0, *(unsigned long *)&mask);
+}
+
+/* After every step. */
+static void check_all(void)
+{
+    check_mask();
     check_fdset();
     CHECK(ls_stat_get(LS_STAT_DEGRADED) == degraded0,
           "the shim degraded (an internal failure) with nothing to provoke it");
@@ -576,13 +699,15 @@ static void check_all(const sigset_t *mask_before)
           "the shim found a descriptor changed behind its back, but every call went through it");
     if (ls_cfg.enabled)
         check_table();
+    if (nmaps) /* without a mapping an OFD ends with its last descriptor */
+        check_locks();
 }
 
 /* ---- the steps ---------------------------------------------------------------- */
 
 enum op {
     OP_OPEN, OP_PIPE, OP_SOCKETPAIR, OP_LEASE, OP_SETSIG, OP_ASYNC, OP_SETOWN, OP_DUP,
-    OP_DUPFD, OP_DUP2, OP_CLOSE, OP_CLOSE_RANGE, OP_IO, OP_SETFD, OP_COUNT
+    OP_DUPFD, OP_DUP2, OP_CLOSE, OP_CLOSE_RANGE, OP_IO, OP_SETFD, OP_MMAP, OP_COUNT
 };
 
 /* Place TMP (a descriptor just made, low-numbered) at the lowest free number
@@ -620,6 +745,11 @@ static void op_open(uint8_t a, uint8_t b, uint8_t c)
         return;
     }
     /* nothing may break a lease: our own open would wait for ourselves */
+    for (int x = 0; x < nofd; x++)
+        if (ofds[x].file == file && ofd_hidden_lease(x)) {
+            skip("a mapping may keep a lease on it");
+            return;
+        }
     for (int i = 0; i < nown; i++) {
         struct ofd *o = &ofds[owned[i].ofd];
         if (o->kind != K_FILE || o->file != file)
@@ -668,14 +798,14 @@ static int predict_lease(int fd, int type, int *err)
             *err = EAGAIN; /* nothing to release */
     } else {
         /* read lease: nobody has the file open for writing (this OFD
-         * included); write lease: nobody else has it open at all */
-        for (int i = 0; i < nown; i++) {
-            const struct ofd *x = &ofds[owned[i].ofd];
-            if (x->kind != K_FILE || x->file != ofds[o].file)
+         * included); write lease: nobody else has it open at all (an OFD
+         * kept only by a mapping counts) */
+        for (int x = 0; x < nofd; x++) {
+            if (ofds[x].kind != K_FILE || ofds[x].file != ofds[o].file || !ofd_alive(x))
                 continue;
-            if (type == F_RDLCK && x->acc != O_RDONLY)
+            if (type == F_RDLCK && ofds[x].acc != O_RDONLY)
                 *err = EAGAIN;
-            if (type == F_WRLCK && owned[i].ofd != o)
+            if (type == F_WRLCK && x != o)
                 *err = EAGAIN;
         }
     }
@@ -734,7 +864,9 @@ static void op_async(uint8_t a, uint8_t b, uint8_t c)
     errno = ERRNO_MARK;
     int r = call_fcntl(fd, F_SETFL, arg, route);
     expect(r, errno, fl < 0 ? -1 : 0, EBADF);
-    if (r == 0)
+    /* a regular file ignores O_ASYNC (no ->fasync; its flag follows a lease) */
+    int o = ofd_of(fd);
+    if (r == 0 && ofds[o].kind != K_FILE)
         CHECK(!!(k_fcntl(fd, F_GETFL, 0) & O_ASYNC) == on, "F_SETFL O_ASYNC %d did not stick", on);
 }
 
@@ -962,7 +1094,8 @@ static void op_io(uint8_t a)
         return;
     }
     /* poll first: a step must never block */
-    struct pollfd p = {fd, (short)(k == K_PIPE_R ? POLLIN : k == K_PIPE_W ? POLLOUT : (a & 1) ? POLLIN : POLLOUT), 0};
+    short ev = k == K_PIPE_R ? POLLIN : k == K_PIPE_W ? POLLOUT : (a & 0x80) ? POLLIN : POLLOUT;
+    struct pollfd p = {fd, ev, 0};
     if (poll(&p, 1, 0) == 1 && (p.revents & p.events)) {
         char buf[64] = "x";
         ssize_t n = p.events == POLLIN ? read(fd, buf, sizeof buf)
@@ -994,6 +1127,28 @@ static void op_setfd(uint8_t a, uint8_t b, uint8_t c)
     expect(r, errno, open ? 0 : -1, EBADF);
     if (r == 0)
         CHECK(k_fcntl(fd, F_GETFD, 0) == (on ? FD_CLOEXEC : 0), "F_SETFD did not stick");
+}
+
+/* Map a file through a descriptor: the mapping keeps the OFD open after its
+ * last descriptor goes, so a lease the shim failed to release (R2) would
+ * outlive every descriptor, and check_locks sees it. */
+static void op_mmap(uint8_t a)
+{
+    int fd = nown ? owned[a % nown].fd : -1, o = ofd_of(fd);
+    step_begin("mmap fd %d", fd);
+    if (o < 0 || ofds[o].kind != K_FILE || ofds[o].acc == O_WRONLY) {
+        skip("not a readable file");
+        return;
+    }
+    if (nmaps == MAX_MAPS) {
+        skip("too many mappings");
+        return;
+    }
+    void *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    CHECK(m != MAP_FAILED, "mmap of fd %d failed: %s", fd, strerror(errno));
+    maps[nmaps++] = m;
+    ofds[o].maps++;
+    step_end();
 }
 
 static void run_step(const uint8_t *s)
@@ -1042,6 +1197,9 @@ static void run_step(const uint8_t *s)
     case OP_SETFD:
         op_setfd(a, b, c);
         break;
+    case OP_MMAP:
+        op_mmap(a);
+        break;
     }
 }
 
@@ -1062,6 +1220,9 @@ static void reset(void)
         nown--;
     }
     step_end();
+    check_locks(); /* the mappings still hold their OFDs: none may keep a lease */
+    while (nmaps)
+        munmap(maps[--nmaps], 4096);
     check_fdset();
     if (ls_cfg.enabled) {
         CHECK(ls_fd_next_tracked(0, LS_FD_LIMIT - 1) < 0, "reset: fd %d still tracked",
@@ -1077,6 +1238,7 @@ static void reset(void)
         ls_sys_close(fd);
         CHECK(r == 0, "reset: %s is still open somewhere (no write lease: errno %d)", paths[f], errno);
     }
+    check_locks(); /* nothing is open now: no lease may be left */
     for (int i = 0; i < 3; i++) {
         struct sigaction sa;
         CHECK(sigaction(sigs[i], NULL, &sa) == 0 && (sa.sa_flags & SA_SIGINFO),
@@ -1109,6 +1271,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     const char *t = getenv("FUZZ_FDOPS_TRACE");
     trace = t && *t == '1';
     self = getpid();
+    if (k_sigmask(&mask0) < 0) {
+        perror("fuzz_fdops: rt_sigprocmask");
+        exit(1);
+    }
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max && rl.rlim_max < 1u << 20) {
         rl.rlim_cur = rl.rlim_max; /* room for the far numbers (other table pages) */
         setrlimit(RLIMIT_NOFILE, &rl);
@@ -1143,6 +1309,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         close(fd);
     }
     atexit(cleanup);
+    int probe = open(paths[0], O_RDONLY | O_CLOEXEC);
+    regular_async = probe >= 0 && fcntl(probe, F_SETFL, O_ASYNC) == 0 &&
+                    (fcntl(probe, F_GETFL) & O_ASYNC);
+    close(probe);
 
     sigs[0] = SIGIO;
     sigs[1] = SIGRTMIN + 1;
@@ -1156,24 +1326,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     degraded0 = ls_stat_get(LS_STAT_DEGRADED);
     behind0 = ls_stat_get(LS_STAT_BEHIND_BACK);
     if (trace)
-        fprintf(stderr, "fuzz_fdops: window %d..%d, far %d %d %d %d, RLIMIT_NOFILE %ld, files in %s\n",
-                base, base + WIN - 1, far[0], far[1], far[2], far[3], nofile, dir);
+        fprintf(stderr, "fuzz_fdops: window %d..%d, far %d %d %d %d, RLIMIT_NOFILE %ld, files in %s%s\n",
+                base, base + WIN - 1, far[0], far[1], far[2], far[3], nofile, dir,
+                regular_async ? ", O_ASYNC sticks on regular files" : "");
     return 0;
 }
 
 /* One input: its steps, each followed by every check; then a reset. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    sigset_t mask;
     nown = nofd = nsteps = 0;
     nbaseline = k_fdset(baseline);
     CHECK(nbaseline >= 0, "cannot read /proc/self/fd");
-    CHECK(k_sigmask(&mask) == 0, "cannot read the signal mask");
+    check_mask();
     if (ls_cfg.enabled)
         CHECK(ls_fd_next_tracked(0, LS_FD_LIMIT - 1) < 0, "a tracked fd before the input started");
     for (size_t i = 0; i + 4 <= size && i / 4 < MAX_STEPS; i += 4) {
         run_step(data + i);
-        check_all(&mask);
+        check_all();
     }
     reset();
     return 0;
