@@ -241,7 +241,7 @@ static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt
             fail(__VA_ARGS__);    \
     } while (0)
 
-/* Start the record of a step (format like printf); the result is added by note_result. */
+/* Start the record of a step (format like printf); expect() adds the result. */
 static __attribute__((format(printf, 1, 2))) void step_begin(const char *fmt, ...)
 {
     va_list ap;
@@ -253,6 +253,7 @@ static __attribute__((format(printf, 1, 2))) void step_begin(const char *fmt, ..
     nsteps++;
 }
 
+/* Add to the record of the current step. */
 static __attribute__((format(printf, 1, 2))) void step_add(const char *fmt, ...)
 {
     va_list ap;
@@ -364,7 +365,7 @@ static int pick_fd(uint8_t b)
         return bad_fd(b);
     if (nown && !(b & 0x08))
         return owned[((b & 0x07) | (b >> 4) << 3) % nown].fd;
-    return base + ((b & 0x07) | ((b >> 4) & 1) << 3) % WIN; /* every slot */
+    return base + (((b & 0x07) | ((b >> 4) & 1) << 3) % WIN); /* every slot */
 }
 
 /* A number for a new descriptor (dup2/dup3 target, F_DUPFD minimum): the
