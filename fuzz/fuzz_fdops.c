@@ -708,7 +708,7 @@ static void check_all(void)
 
 enum op {
     OP_OPEN, OP_PIPE, OP_SOCKETPAIR, OP_LEASE, OP_SETSIG, OP_ASYNC, OP_SETOWN, OP_DUP,
-    OP_DUPFD, OP_DUP2, OP_CLOSE, OP_CLOSE_RANGE, OP_IO, OP_SETFD, OP_MMAP, OP_COUNT
+    OP_DUPFD, OP_DUP2, OP_CLOSE, OP_CLOSE_RANGE, OP_IO, OP_SETFD, OP_MMAP, OP_STDIO, OP_COUNT
 };
 
 /* Place TMP (a descriptor just made, low-numbered) at the lowest free number
@@ -1152,6 +1152,47 @@ static void op_mmap(uint8_t a)
     step_end();
 }
 
+/* A stream on a descriptor, closed with fclose, or first reopened on one of
+ * the files with freopen (glibc keeps the number: it dup3()s the new file
+ * onto it inside libc, where no wrapper sees it); either way the number is
+ * closed in the end, through the shim's fclose. */
+static void op_stdio(uint8_t a, uint8_t b)
+{
+    int fd = nown ? owned[a % nown].fd : -1, o = ofd_of(fd), file = b % NFILES;
+    int reopen = (b >> 2) & 1;
+    step_begin("fdopen(%d)%s, fclose", fd, reopen ? ", freopen" : "");
+    if (o < 0) {
+        skip("no descriptor");
+        return;
+    }
+    if (reopen)
+        for (int x = 0; x < nofd; x++) {
+            int xfd = ofd_fd(x);
+            if (ofds[x].kind == K_FILE && ofds[x].file == file &&
+                (ofd_hidden_lease(x) || (xfd >= 0 && k_fcntl(xfd, F_GETLEASE, 0) == F_WRLCK))) {
+                skip("reopening would break a lease");
+                return;
+            }
+        }
+    const struct ofd *x = &ofds[o];
+    const char *mode = x->kind == K_PIPE_R || (x->kind == K_FILE && x->acc == O_RDONLY) ? "r"
+                       : x->kind == K_PIPE_W || (x->kind == K_FILE && x->acc == O_WRONLY) ? "w"
+                                                                                       : "r+";
+    FILE *fp = fdopen(fd, mode);
+    CHECK(fp, "fdopen(%d, %s) failed: %s", fd, mode, strerror(errno));
+    if (reopen) {
+        fp = freopen(paths[file], "r", fp);
+        CHECK(fp && fileno(fp) == fd, "freopen on fd %d failed or moved it", fd);
+        own_set(fd, ofd_new(K_FILE, file, O_RDONLY));
+        CHECK(!ls_cfg.enabled || !ls_fd_reg(fd), "freopen left fd %d in the table", fd);
+    }
+    errno = ERRNO_MARK;
+    int r = fclose(fp);
+    expect(r, errno, 0, 0);
+    CHECK(!k_open(fd), "fd %d still open after fclose", fd);
+    own_remove(fd);
+}
+
 static void run_step(const uint8_t *s)
 {
     uint8_t a = s[1], b = s[2], c = s[3];
@@ -1200,6 +1241,9 @@ static void run_step(const uint8_t *s)
         break;
     case OP_MMAP:
         op_mmap(a);
+        break;
+    case OP_STDIO:
+        op_stdio(a, b);
         break;
     }
 }
