@@ -249,6 +249,14 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
         switch (cmd) {
         case F_SETLEASE:
             ls_reg_note_lease(fd, (int)(long)arg);
+            if ((long)arg != F_UNLCK) {
+                /* the kernel makes the caller the owner only where the
+                 * OFD had none: an owner set before (another process: R3)
+                 * stays */
+                struct f_owner_ex o;
+                if (ls_sys_fcntl(fd, F_GETOWN_EX, (long)&o) == 0)
+                    ls_reg_note_owner(fd, &o);
+            }
             break;
         case F_SETSIG:
             ls_reg_note_sig(fd, (int)(long)arg);
@@ -262,8 +270,13 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
             ls_reg_note_owner(fd, (const struct f_owner_ex *)arg);
             break;
         case F_SETFL:
-            if (was >= 0 && ls_policy_async_switch(was, (long)arg))
-                ls_reg_note_async(fd, ((long)arg & O_ASYNC) != 0);
+            /* what the kernel did, not what was asked: a file without
+             * ->fasync (a regular file) ignores O_ASYNC and succeeds */
+            if (was >= 0 && ls_policy_async_switch(was, (long)arg)) {
+                long now = ls_sys_fcntl(fd, F_GETFL, 0);
+                if (now >= 0 && ls_policy_async_switch(was, now))
+                    ls_reg_note_async(fd, (now & O_ASYNC) != 0);
+            }
             break;
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
