@@ -90,7 +90,8 @@ void ls_reg_live_signals(sigset_t *set)
 {
     for (uint32_t id = 1, high = ls_reg_high_water(); id <= high; id++) {
         const struct ls_reg *r = ls_reg_get(id);
-        if (r->live && ls_reg_owned(r) && (r->lease_fd >= 0 || r->async_fd >= 0))
+        if (LS_GET(r->live) && ls_reg_owned(r) &&
+            (LS_GET(r->lease_fd) >= 0 || LS_GET(r->async_fd) >= 0))
             sigaddset(set, ls_reg_signal(r));
     }
 }
