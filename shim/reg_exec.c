@@ -82,6 +82,17 @@ int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_
             }
         }
     }
+    /* A signal guarded since an earlier exec, for a registration with no
+     * descriptor here (it lives on in another process), stays guarded: an
+     * image that only execs the real program (sh -c 'exec ...', env, a
+     * launcher) must not drop it, or the break kills the program. */
+    for (int sig = 1; policy == LS_EXEC_HANDOVER && sig < LS_NSIG; sig++)
+        if (ls_sig_guarded(sig) && !sigismember(block, sig)) {
+            struct ls_handover_rec rec = {-1, F_UNLCK, 0, sig, F_OWNER_PID, 0};
+            *len = ls_handover_add(var, size, *len, &rec);
+            sigaddset(block, sig);
+            handed++;
+        }
     errno = saved;
     return handed;
 }
