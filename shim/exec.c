@@ -90,17 +90,27 @@ static size_t env_count(char *const *envp)
     return n;
 }
 
+/* Is some signal guarded for a registration that crossed an earlier exec
+ * with no descriptor (see ls_reg_exec_prepare)?  Async-signal-safe. */
+static int any_guarded(void)
+{
+    for (int sig = 1; sig < LS_NSIG; sig++)
+        if (ls_sig_guarded(sig))
+            return 1;
+    return 0;
+}
+
 /* Everything the shim does before exec with ENVP.  Async-signal-safe (mmap). */
 static void exec_prepare(struct exec_prep *x, char *const *envp)
 {
     memset(x, 0, sizeof *x);
     x->envp = envp;
     uint32_t high = ls_reg_high_water();
-    if (!ls_cfg.enabled || ls_shared_child() || !high)
+    if (!ls_cfg.enabled || ls_shared_child() || (!high && !any_guarded()))
         return;
     int saved_errno = errno;
     size_t nenv = env_count(envp);
-    size_t varsize = 64 * (size_t)high + 64;
+    size_t varsize = 64 * (size_t)high + 64 + 16 * LS_NSIG; /* a guard's record: < 16 */
     x->memlen = (nenv + 2) * sizeof(char *) + varsize + 2 * high * sizeof(struct ls_undo);
     x->mem = ls_sys_map(x->memlen);
     if (!x->mem) {

@@ -61,15 +61,26 @@ uint32_t ls_reg_alloc(void)
         }
         __atomic_store_n(&ls_reg_high, id, __ATOMIC_RELEASE);
     }
+    /* field by field, not memset: a lock-free reader may still look at
+     * the registration this id had before (LS_GET) */
     struct ls_reg *r = ls_reg_get(id);
-    memset(r, 0, sizeof *r);
-    r->lease = F_UNLCK;
-    r->lease_fd = -1;
-    r->async_fd = -1;
-    r->lease_prev = -1;
-    r->async_prev = -1;
-    r->head = -1;
-    r->live = 1;
+    LS_SET(r->lease, F_UNLCK);
+    LS_SET(r->lease_fd, -1);
+    LS_SET(r->async_fd, -1);
+    LS_SET(r->lease_prev, -1);
+    LS_SET(r->async_prev, -1);
+    LS_SET(r->break_at, 0);
+    LS_SET(r->sig, 0);
+    r->owner = (struct f_owner_ex){0, 0};
+    LS_SET(r->proc, 0);
+    LS_SET(r->owner_is_proc, 0);
+    LS_SET(r->dev, 0);
+    LS_SET(r->ino, 0);
+    r->fmt = 0;
+    LS_SET(r->head, -1);
+    r->members = 0;
+    r->next_free = 0;
+    LS_SET(r->live, 1);
     return id;
 }
 
@@ -77,8 +88,8 @@ void ls_reg_free(uint32_t id)
 {
     struct ls_reg *r = ls_reg_get(id);
     r->members = 0;
-    r->head = -1;
-    r->live = 0;
+    LS_SET(r->head, -1);
+    LS_SET(r->live, 0);
     r->next_free = ls_reg_freelist;
     ls_reg_freelist = id;
 }
@@ -112,15 +123,15 @@ int ls_fd_attach(int fd, uint32_t id)
     struct ls_fdent *e = fd_entry(u);
     struct ls_reg *r = ls_reg_get(id);
     if (r->head < 0) {
-        e->next = fd;
-        r->head = fd;
+        LS_SET(e->next, fd);
+        LS_SET(r->head, fd);
     } else {
         struct ls_fdent *h = fd_entry((unsigned)r->head);
-        e->next = h->next;
-        h->next = fd;
+        LS_SET(e->next, h->next);
+        LS_SET(h->next, fd);
     }
     r->members++;
-    ls_fdpage_used[u >> LS_FDPAGE_SHIFT]++;
+    LS_SET(ls_fdpage_used[u >> LS_FDPAGE_SHIFT], ls_fdpage_used[u >> LS_FDPAGE_SHIFT] + 1);
     __atomic_store_n(&e->reg, id, __ATOMIC_RELEASE);
     return 0;
 }
@@ -137,13 +148,13 @@ uint32_t ls_fd_detach(int fd)
     int prev = fd;
     while (fd_entry((unsigned)prev)->next != fd)
         prev = fd_entry((unsigned)prev)->next;
-    fd_entry((unsigned)prev)->next = e->next;
+    LS_SET(fd_entry((unsigned)prev)->next, e->next);
     if (r->head == fd)
-        r->head = (e->next == fd) ? -1 : e->next;
+        LS_SET(r->head, (e->next == fd) ? -1 : e->next);
     r->members--;
-    ls_fdpage_used[u >> LS_FDPAGE_SHIFT]--;
+    LS_SET(ls_fdpage_used[u >> LS_FDPAGE_SHIFT], ls_fdpage_used[u >> LS_FDPAGE_SHIFT] - 1);
     __atomic_store_n(&e->reg, 0, __ATOMIC_SEQ_CST);
-    e->next = -1;
+    LS_SET(e->next, -1);
     return id;
 }
 

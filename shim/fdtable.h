@@ -42,6 +42,16 @@ struct ls_reg {
     uint32_t live;    /* 1 from ls_reg_alloc to ls_reg_free */
 };
 
+/* Lock-free readers (the trampoline and what it calls) read registrations
+ * and descriptor entries while a writer, holding the lock, changes them;
+ * the sequence counter tells them to retry.  So that such a read is not a
+ * data race (undefined behaviour, and torn values), every field they read
+ * is written with LS_SET and read there with LS_GET: relaxed atomics, the
+ * counter does the ordering.  Fields only touched under the lock
+ * (members, next_free, owner, fmt) stay plain. */
+#define LS_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#define LS_SET(field, value) __atomic_store_n(&(field), (value), __ATOMIC_RELAXED)
+
 /* Registration id behind FD, 0 if FD is untracked.  Async-signal-safe,
  * lock-free, errno untouched: the untracked hot path is this one read. */
 static inline uint32_t ls_fd_reg(int fd);

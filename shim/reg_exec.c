@@ -82,6 +82,17 @@ int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_
             }
         }
     }
+    /* A signal guarded since an earlier exec, for a registration with no
+     * descriptor here (it lives on in another process), stays guarded: an
+     * image that only execs the real program (sh -c 'exec ...', env, a
+     * launcher) must not drop it, or the break kills the program. */
+    for (int sig = 1; policy == LS_EXEC_HANDOVER && sig < LS_NSIG; sig++)
+        if (ls_sig_guarded(sig) && !sigismember(block, sig)) {
+            struct ls_handover_rec rec = {-1, F_UNLCK, 0, sig, F_OWNER_PID, 0};
+            *len = ls_handover_add(var, size, *len, &rec);
+            sigaddset(block, sig);
+            handed++;
+        }
     errno = saved;
     return handed;
 }
@@ -90,7 +101,8 @@ void ls_reg_live_signals(sigset_t *set)
 {
     for (uint32_t id = 1, high = ls_reg_high_water(); id <= high; id++) {
         const struct ls_reg *r = ls_reg_get(id);
-        if (r->live && ls_reg_owned(r) && (r->lease_fd >= 0 || r->async_fd >= 0))
+        if (LS_GET(r->live) && ls_reg_owned(r) &&
+            (LS_GET(r->lease_fd) >= 0 || LS_GET(r->async_fd) >= 0))
             sigaddset(set, ls_reg_signal(r));
     }
 }

@@ -131,13 +131,13 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
             if (cur < 0 || cur == r->lease)
                 return -1;
             if (cur != F_UNLCK && ls_sys_fcntl(s, F_SETLEASE, cur) == 0)
-                r->lease = (int)cur;
+                LS_SET(r->lease, (int)cur);
         }
         if (restore && ls_sys_fcntl(s, F_SETOWN_EX, (long)&r->owner) < 0)
             ls_log(LS_LOG_WARN, "fd %d: could not restore the owner after moving the lease", s);
         ls_seq_write_begin();
-        r->lease_prev = from;
-        r->lease_fd = s;
+        LS_SET(r->lease_prev, from);
+        LS_SET(r->lease_fd, s);
         ls_seq_write_end();
     } else {
         long fl = ls_sys_fcntl(h, F_GETFL, 0);
@@ -146,8 +146,8 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
         if (ls_sys_fcntl(s, F_SETFL, fl | O_ASYNC) < 0)
             return -1;
         ls_seq_write_begin();
-        r->async_prev = from;
-        r->async_fd = s;
+        LS_SET(r->async_prev, from);
+        LS_SET(r->async_fd, s);
         ls_seq_write_end();
         queue_synthetic(r, s);
     }
@@ -189,12 +189,12 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
             ls_sys_fcntl(h, F_SETSIG, r->sig);
             ls_sys_fcntl(h, F_SETOWN_EX, (long)&r->owner);
         } else {
-            r->sig = 0;
+            LS_SET(r->sig, 0);
             r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
         }
         ls_seq_write_begin();
-        r->lease = F_UNLCK;
-        r->lease_fd = -1;
+        LS_SET(r->lease, F_UNLCK);
+        LS_SET(r->lease_fd, -1);
         ls_seq_write_end();
         if (ls_log_enabled(LS_LOG_INFO)) {
             char path[256];
@@ -206,7 +206,7 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
         if (fl >= 0 && (fl & O_ASYNC))
             ls_sys_fcntl(h, F_SETFL, fl & ~O_ASYNC);
         ls_seq_write_begin();
-        r->async_fd = -1;
+        LS_SET(r->async_fd, -1);
         ls_seq_write_end();
         if (ls_log_enabled(LS_LOG_INFO)) {
             char path[256];

@@ -41,8 +41,8 @@ void ls_reg_pending_begin(int fd, int *slot)
         int empty = -1;
         if (__atomic_compare_exchange_n(&pending[i].fd, &empty, -2, 0, __ATOMIC_SEQ_CST,
                                         __ATOMIC_RELAXED)) {
-            pending[i].dev = st.st_dev;
-            pending[i].ino = st.st_ino;
+            LS_SET(pending[i].dev, st.st_dev);
+            LS_SET(pending[i].ino, st.st_ino);
             __atomic_store_n(&pending[i].fd, fd, __ATOMIC_SEQ_CST);
             *slot = i;
             return;
@@ -62,8 +62,9 @@ int ls_reg_pending(int fd)
     for (int i = 0; i < LS_PENDING_SLOTS; i++) {
         if (__atomic_load_n(&pending[i].fd, __ATOMIC_SEQ_CST) != fd)
             continue;
-        dev_t dev = pending[i].dev;
-        ino_t ino = pending[i].ino;
+        /* relaxed: the slot may be released and taken again meanwhile */
+        dev_t dev = LS_GET(pending[i].dev);
+        ino_t ino = LS_GET(pending[i].ino);
         struct stat st;
         return ls_file_stat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
     }
@@ -83,22 +84,24 @@ enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to)
         uint32_t id = ls_fd_reg(fd);
         if (id) {
             const struct ls_reg *r = ls_reg_get(id);
-            if (r->live && ls_reg_signal(r) == sig && (r->lease_fd >= 0 || r->async_fd >= 0)) {
+            if (LS_GET(r->live) && ls_reg_signal(r) == sig &&
+                (LS_GET(r->lease_fd) >= 0 || LS_GET(r->async_fd) >= 0)) {
                 v = LS_NOTE_VALID;
-                dev = r->dev;
-                ino = r->ino;
+                dev = LS_GET(r->dev);
+                ino = LS_GET(r->ino);
             }
         }
         if (v == LS_NOTE_STALE) {
             /* a registration re-homed away from FD: name its new descriptor */
             for (uint32_t i = 1, high = ls_reg_high_water(); i <= high; i++) {
                 const struct ls_reg *r = ls_reg_get(i);
-                if (!r->live || ls_reg_signal(r) != sig || r->head < 0)
+                if (!LS_GET(r->live) || ls_reg_signal(r) != sig || LS_GET(r->head) < 0)
                     continue;
-                if (r->lease_prev == fd && r->lease_fd >= 0) {
-                    *to = r->lease_fd;
-                } else if (r->async_prev == fd && r->async_fd >= 0) {
-                    *to = r->async_fd;
+                int lease_fd = LS_GET(r->lease_fd), async_fd = LS_GET(r->async_fd);
+                if (LS_GET(r->lease_prev) == fd && lease_fd >= 0) {
+                    *to = lease_fd;
+                } else if (LS_GET(r->async_prev) == fd && async_fd >= 0) {
+                    *to = async_fd;
                 } else {
                     continue;
                 }
@@ -125,31 +128,33 @@ int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si))
     int saved = errno, found = 0;
     for (uint32_t i = 1, high = ls_reg_high_water(); i <= high; i++) {
         const struct ls_reg *r = ls_reg_get(i);
-        if (!r->live || !ls_reg_owned(r) || !r->sig)
+        int sig = LS_GET(r->sig), lease = LS_GET(r->lease);
+        int lease_fd = LS_GET(r->lease_fd), async_fd = LS_GET(r->async_fd);
+        if (!LS_GET(r->live) || !ls_reg_owned(r) || !sig)
             continue;
         siginfo_t si;
         memset(&si, 0, sizeof si);
-        si.si_signo = r->sig;
-        if (r->lease != F_UNLCK && r->lease_fd >= 0) {
+        si.si_signo = sig;
+        if (lease != F_UNLCK && lease_fd >= 0) {
             /* a lease being broken reports its target type (SPEC §0) */
-            long cur = ls_sys_fcntl(r->lease_fd, F_GETLEASE, 0);
-            if (cur >= 0 && cur != r->lease && !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
+            long cur = ls_sys_fcntl(lease_fd, F_GETLEASE, 0);
+            if (cur >= 0 && cur != lease && !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
                 si.si_code = POLL_MSG;
                 si.si_band = POLLIN | POLLRDNORM | POLLMSG;
-                si.si_fd = r->lease_fd;
-                emit(r->sig, &si);
+                si.si_fd = lease_fd;
+                emit(sig, &si);
                 found++;
             }
         }
-        if (r->async_fd >= 0) {
-            struct pollfd p = {.fd = r->async_fd, .events = POLLIN | POLLOUT | POLLPRI};
+        if (async_fd >= 0) {
+            struct pollfd p = {.fd = async_fd, .events = POLLIN | POLLOUT | POLLPRI};
             struct timespec zero = {0, 0};
             if (LS_REAL(syscall)(SYS_ppoll, &p, 1L, &zero, NULL, 0L) > 0 && p.revents) {
                 si.si_code = (p.revents & POLLIN) ? POLL_IN : (p.revents & POLLOUT) ? POLL_OUT
                              : (p.revents & POLLPRI) ? POLL_PRI : POLL_HUP;
                 si.si_band = p.revents;
-                si.si_fd = r->async_fd;
-                emit(r->sig, &si);
+                si.si_fd = async_fd;
+                emit(sig, &si);
                 found++;
             }
         }
@@ -168,8 +173,8 @@ void ls_reg_note_break(int sig, int fd, int si_code)
     if (!id)
         return;
     struct ls_reg *r = ls_reg_get(id);
-    if (r->live && ls_reg_signal(r) == sig && r->lease_fd == fd && r->lease != F_UNLCK &&
-        !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
+    if (LS_GET(r->live) && ls_reg_signal(r) == sig && LS_GET(r->lease_fd) == fd &&
+        LS_GET(r->lease) != F_UNLCK && !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
         __atomic_store_n(&r->break_at, ls_now_ns(), __ATOMIC_RELAXED);
         ls_deadline_kick(); /* no-op without a deadline */
     }
@@ -192,7 +197,7 @@ unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long
             continue;
         }
         int fd = r->lease_fd;
-        r->break_at = 0;
+        LS_SET(r->break_at, 0);
         if (ls_sys_fcntl(fd, F_SETLEASE, F_UNLCK) == 0) {
             ls_stat_inc(LS_STAT_DEADLINE_RELEASED);
             ls_log_event("fd %d: lease break unanswered after %u ms; released it", fd,

@@ -106,18 +106,19 @@ static int owner_is_self(const struct f_owner_ex *o)
 
 int ls_reg_owned(const struct ls_reg *r)
 {
-    return r->proc == ls_self() && r->owner_is_proc;
+    return LS_GET(r->proc) == ls_self() && LS_GET(r->owner_is_proc);
 }
 
 int ls_reg_notify_fd(const struct ls_reg *r, enum ls_kind k)
 {
-    return k == LS_KIND_LEASE ? r->lease_fd : r->async_fd;
+    return k == LS_KIND_LEASE ? LS_GET(r->lease_fd) : LS_GET(r->async_fd);
 }
 
 /* The signal the kernel sends for R's notifications. */
 int ls_reg_signal(const struct ls_reg *r)
 {
-    return r->sig ? r->sig : SIGIO;
+    int sig = LS_GET(r->sig);
+    return sig ? sig : SIGIO;
 }
 
 const char *ls_reg_kind_name(const struct ls_reg *r, enum ls_kind k)
@@ -270,16 +271,15 @@ static uint32_t reg_for_fd(int fd)
             return 0;
         }
         struct ls_reg *r = ls_reg_get(id);
-        r->dev = dev;
-        r->ino = ino;
+        LS_SET(r->dev, dev);
+        LS_SET(r->ino, ino);
         r->fmt = st.st_mode & S_IFMT;
-        r->proc = ls_self();
-        r->sig = (int)ls_sys_fcntl(fd, F_GETSIG, 0);
-        if (r->sig < 0)
-            r->sig = 0;
+        LS_SET(r->proc, ls_self());
+        int sig = (int)ls_sys_fcntl(fd, F_GETSIG, 0);
+        LS_SET(r->sig, sig < 0 ? 0 : sig);
         if (ls_sys_fcntl(fd, F_GETOWN_EX, (long)&r->owner) < 0)
             r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
-        r->owner_is_proc = owner_is_self(&r->owner);
+        LS_SET(r->owner_is_proc, owner_is_self(&r->owner));
         created = 1;
     }
     ls_seq_write_begin();
@@ -311,12 +311,12 @@ void ls_reg_note_lease(int fd, int type)
             /* the kernel also resets the OFD's signal and owner (SPEC §0) */
             struct ls_reg *r = ls_reg_get(id);
             ls_seq_write_begin();
-            r->lease = F_UNLCK;
-            r->lease_fd = -1;
-            r->break_at = 0;
-            r->sig = 0;
+            LS_SET(r->lease, F_UNLCK);
+            LS_SET(r->lease_fd, -1);
+            LS_SET(r->break_at, 0);
+            LS_SET(r->sig, 0);
             r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
-            r->owner_is_proc = 1;
+            LS_SET(r->owner_is_proc, 1);
             ls_seq_write_end();
             ls_reg_drop_if_empty(id);
         }
@@ -325,12 +325,12 @@ void ls_reg_note_lease(int fd, int type)
         if (id) {
             struct ls_reg *r = ls_reg_get(id);
             ls_seq_write_begin();
-            r->lease = type;
-            r->lease_fd = fd;
-            r->break_at = 0;
+            LS_SET(r->lease, type);
+            LS_SET(r->lease_fd, fd);
+            LS_SET(r->break_at, 0);
             r->owner = (struct f_owner_ex){F_OWNER_PID, ls_self()};
-            r->owner_is_proc = 1;
-            r->proc = ls_self();
+            LS_SET(r->owner_is_proc, 1);
+            LS_SET(r->proc, ls_self());
             ls_seq_write_end();
             ls_sig_watch(ls_reg_signal(r));
         }
@@ -345,9 +345,9 @@ void ls_reg_note_async(int fd, int on)
     if (id) {
         struct ls_reg *r = ls_reg_get(id);
         ls_seq_write_begin();
-        r->async_fd = on ? fd : -1;
+        LS_SET(r->async_fd, on ? fd : -1);
         if (on)
-            r->proc = ls_self();
+            LS_SET(r->proc, ls_self());
         ls_seq_write_end();
         if (on)
             ls_sig_watch(ls_reg_signal(r));
@@ -362,7 +362,7 @@ void ls_reg_note_sig(int fd, int sig)
     if (id) {
         struct ls_reg *r = ls_reg_get(id);
         ls_seq_write_begin();
-        r->sig = sig;
+        LS_SET(r->sig, sig);
         ls_seq_write_end();
         ls_sig_watch(ls_reg_signal(r));
     }
@@ -377,7 +377,7 @@ void ls_reg_note_owner(int fd, const struct f_owner_ex *owner)
         int mine = owner_is_self(owner);
         ls_seq_write_begin();
         r->owner = *owner;
-        r->owner_is_proc = mine;
+        LS_SET(r->owner_is_proc, mine);
         ls_seq_write_end();
     }
     errno = saved;

@@ -27,7 +27,8 @@ unset LD_PRELOAD LEASE_SHIM LEASE_SHIM_CLOSE LEASE_SHIM_LOG LEASE_SHIM_ALIAS_SCA
 
 "$prog" >"$tmp/without.out" 2>"$tmp/without.err"
 rc_without=$?
-LD_PRELOAD=$shim "$prog" >"$tmp/with.out" 2>"$tmp/with.err"
+# (a sanitizer build's shim needs its runtime in front: LEASE_SHIM_TEST_PRELOAD)
+LD_PRELOAD=${LEASE_SHIM_TEST_PRELOAD:-}$shim "$prog" >"$tmp/with.out" 2>"$tmp/with.err"
 rc_with=$?
 
 fail=0

@@ -6,6 +6,9 @@ run=$1 shim=$2 demo=$3 static=$4
 dir=$(mktemp -d /tmp/leaserun.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "leaserun_test: FAIL: $*" >&2; exit 1; }
+# a sanitizer build's shim needs its runtime first: lease-run keeps it there
+rt=${LEASE_SHIM_TEST_PRELOAD:-}
+[ -z "$rt" ] || export LD_PRELOAD=${rt%:}
 
 # the program's exit status is passed through; bad usage is 2
 "$run" --lib="$shim" sh -c 'exit 7'; [ $? -eq 7 ] || fail "exit status not passed through"
@@ -14,10 +17,16 @@ fail() { echo "leaserun_test: FAIL: $*" >&2; exit 1; }
 "$run" --lib="$shim" /nonexistent/program 2>/dev/null; [ $? -eq 127 ] || fail "missing program is not 127"
 
 # LD_PRELOAD is prepended, never replaced; --dry-run runs nothing
-out=$(LD_PRELOAD=/lib/other.so "$run" --lib="$shim" --dry-run --close=keep --deadline=250 touch "$dir/ran")
+out=$(LD_PRELOAD=$rt/lib/other.so "$run" --lib="$shim" --dry-run --close=keep --deadline=250 touch "$dir/ran")
 [ ! -e "$dir/ran" ] || fail "--dry-run ran the program"
-case "$out" in *"LD_PRELOAD=$shim:/lib/other.so"*) ;; *) fail "LD_PRELOAD not prepended: $out" ;; esac
+case "$out" in *"LD_PRELOAD=$rt$shim:/lib/other.so"*) ;; *) fail "LD_PRELOAD not prepended: $out" ;; esac
 case "$out" in *LEASE_SHIM_CLOSE=keep*LEASE_SHIM_BREAK_DEADLINE=250*) ;; *) fail "settings missing: $out" ;; esac
+# ... except behind sanitizer runtimes, which must come first
+out=$(LD_PRELOAD=/x/libasan.so.8:/y/libclang_rt.ubsan_standalone-x86_64.so:/lib/other.so "$run" --lib="$shim" --dry-run true)
+case "$out" in *"LD_PRELOAD=/x/libasan.so.8:/y/libclang_rt.ubsan_standalone-x86_64.so:$shim:/lib/other.so "*) ;;
+*) fail "sanitizer runtime not kept first: $out" ;; esac
+out=$(LD_PRELOAD=/usr/lib/libtsan.so.2 "$run" --lib="$shim" --dry-run true)
+case "$out" in *"LD_PRELOAD=/usr/lib/libtsan.so.2:$shim "*) ;; *) fail "sanitizer runtime alone: $out" ;; esac
 
 # the demo is right under lease-run and wrong with --off
 "$run" --lib="$shim" "$demo" >/dev/null 2>&1 || fail "demo fails under lease-run"

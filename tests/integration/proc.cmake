@@ -44,6 +44,13 @@ lease_shim_integration(t_proc_exec_cloexec_orphan NOSHIM_FAILS TIMEOUT 30
   SOURCES ${lsp}/t_proc_exec_cloexec_orphan.c ARGS ${proc_image})
 add_dependencies(t_proc_exec_cloexec_orphan t_proc_image)
 
+# 2c. the same through a wrapper that loads the shim and execs the real
+#     program (sh, env, valgrind's launcher): the guard is handed on again
+lease_shim_integration(t_proc_exec_cloexec_orphan_wrapped NOSHIM_FAILS TIMEOUT 30
+  SOURCES ${lsp}/t_proc_exec_cloexec_orphan.c ARGS ${lsp}/exec_wrapper.sh
+  ENV LEASE_SHIM_TEST_IMAGE=${proc_image})
+add_dependencies(t_proc_exec_cloexec_orphan_wrapped t_proc_image)
+
 # 3. objection 2: a failed exec leaves everything as it was (the second file
 #    re-homed on a later close proves the shim's table was restored too)
 foreach(fn IN LISTS proc_exec_fns)

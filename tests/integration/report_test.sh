@@ -6,6 +6,8 @@ report=$1 run=$2 shim=$3 demo=$4
 dir=$(mktemp -d /tmp/leasereport.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "report_test: FAIL: $*" >&2; exit 1; }
+# a sanitizer build's shim needs its runtime first: lease-run keeps it there
+[ -z "${LEASE_SHIM_TEST_PRELOAD:-}" ] || export LD_PRELOAD=${LEASE_SHIM_TEST_PRELOAD%:}
 has() { case "$1" in *"$2"*) ;; *) fail "$3: '$2' not in output:
 $1" ;; esac; }
 

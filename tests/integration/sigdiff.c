@@ -16,8 +16,10 @@
  * Handlers print as names, flags in hex, masks as member lists; nothing
  * printed depends on the run (no addresses, pids or times).
  *
- * "sigdiff --whoami" prints the object that defines signal(), for the
- * script to check that the shim really was preloaded (not compared). */
+ * "sigdiff --whoami" prints the object that defines sysv_signal(), for the
+ * script to check that the shim really was preloaded (not compared).  Not
+ * signal(): a sanitizer runtime preloaded in front of the shim defines that
+ * one too (and calls on to the shim's). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -701,7 +703,7 @@ static void restart(void)
 static int whoami(void)
 {
     Dl_info info;
-    void *p = dlsym(RTLD_DEFAULT, "signal");
+    void *p = dlsym(RTLD_DEFAULT, "sysv_signal");
     if (!p || !dladdr(p, &info) || !info.dli_fname)
         return 1;
     printf("%s\n", info.dli_fname);

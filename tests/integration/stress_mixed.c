@@ -67,6 +67,7 @@
 #include <dirent.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -206,9 +207,16 @@ static void on_sigio(int sig)
 
 /* ---- the breaker ----------------------------------------------------------- */
 
+static pid_t test_pid; /* the breaker's parent */
+
 static void breaker(void)
 {
     struct timespec pause = {0, break_pause_us * 1000};
+    /* a test that dies early (a failed CHECK, a sanitizer report) takes its
+     * breaker along, or ctest waits on the breaker's copy of its output */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != test_pid)
+        _exit(1);
     while (!bs->stop) {
         for (int f = 0; f < NLEASE; f++) {
             uint64_t t0 = now_ns();
@@ -804,6 +812,7 @@ int main(void)
         CHECK(pthread_barrier_init(&round_end, NULL, (unsigned)nthreads + 1) == 0);
         CHECK(pthread_barrier_init(&round_start, NULL, (unsigned)nthreads + 1) == 0);
     }
+    test_pid = getpid();
     pid_t brk_pid = fork();
     CHECK(brk_pid >= 0);
     if (brk_pid == 0)

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +41,7 @@ int main(void)
     pid_t breaker = fork();
     CHECK(breaker >= 0);
     if (breaker == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed test takes its breaker along */
         while (!*breaker_stop) {
             int fd = open(data, O_WRONLY | O_NONBLOCK);
             if (fd >= 0)
@@ -59,7 +61,7 @@ int main(void)
         CHECK(fd >= 0);
         CHECK(fcntl(fd, F_SETSIG, sig) == 0);
         int base = lst_count(), ok = 0;
-        for (int k = 0; k < 1000 && !ok; k++) {
+        for (int k = 0; k < 1000 * lst_slow() && !ok; k++) {
             ok = fcntl(fd, F_SETLEASE, F_RDLCK) == 0;
             if (!ok) {
                 CHECK(errno == EAGAIN); /* the writer holds write access for a moment */
@@ -67,7 +69,7 @@ int main(void)
             }
         }
         CHECK(ok);
-        for (int k = 0; k < 400 && fcntl(fd, F_GETLEASE) != F_UNLCK; k++)
+        for (int k = 0; k < 400 * lst_slow() && fcntl(fd, F_GETLEASE) != F_UNLCK; k++)
             usleep(1000);
         CHECK_EQ(fcntl(fd, F_GETLEASE), F_UNLCK); /* the writer broke it */
         broken++;

@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -260,9 +261,15 @@ int main(void)
     /* the breaker: forked before any leased file is open here */
     volatile int *breaker_stop = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     CHECK(breaker_stop != MAP_FAILED);
+    pid_t test_pid = getpid();
     pid_t breaker = fork();
     CHECK(breaker >= 0);
     if (breaker == 0) {
+        /* a test that dies early (a failed CHECK, a sanitizer report) takes
+         * its breaker along, or ctest waits on the breaker's copy of its output */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != test_pid)
+            _exit(1);
         while (!*breaker_stop) {
             for (int i = 0; i < NFILES; i++) {
                 int fd = open(leased_path[i], O_WRONLY | O_NONBLOCK);

@@ -102,8 +102,16 @@ int lst_code_at(int i)
     return rec_code[i];
 }
 
+int lst_slow(void)
+{
+    const char *v = getenv("LEASE_SHIM_TEST_SLOW");
+    int n = v ? atoi(v) : 1;
+    return n > 1 ? n : 1;
+}
+
 int lst_wait(int n, int ms)
 {
+    ms *= lst_slow();
     for (int waited = 0; lst_count() < n && waited < ms; waited += 5)
         nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
     return lst_count();
@@ -221,12 +229,13 @@ int lst_wait_ready(int fd, int ms)
 {
     struct pollfd p = {.fd = fd, .events = POLLIN};
     char c;
-    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'R';
+    return poll(&p, 1, ms * lst_slow()) == 1 && read(fd, &c, 1) == 1 && c == 'R';
 }
 
 int lst_wait_child(pid_t pid, int ms)
 {
     int st;
+    ms *= lst_slow();
     for (int waited = 0; waited < ms; waited += 5) {
         pid_t r = waitpid(pid, &st, WNOHANG);
         CHECK(r >= 0);

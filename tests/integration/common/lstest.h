@@ -84,6 +84,12 @@ int lst_in_child(int (*fn)(void *), void *arg);
  * test's own descriptors never take those numbers. */
 void lst_stdio_guard(void);
 
+/* How many times slower than natively this build runs the tests:
+ * LEASE_SHIM_TEST_SLOW, set by the sanitizer and valgrind builds; 1
+ * otherwise.  lst_wait, lst_wait_ready and lst_wait_child stretch their
+ * limits by it; a test with limits of its own multiplies them. */
+int lst_slow(void);
+
 /* Wait up to MS ms for a child's one-byte "R" (ready) on pipe FD; 1 if it came. */
 int lst_wait_ready(int fd, int ms);
 
