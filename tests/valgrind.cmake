@@ -10,4 +10,16 @@ set(lease_shim_valgrind_skip
   # close.  R3 under valgrind: t_r3_child_close_loop, t_r3_child_closefrom.
   t_proc_fork_closes_all_fork_loop t_proc_fork_closes_all_fork_closefrom
   t_proc_fork_closes_all__Fork_loop t_proc_fork_closes_all__Fork_closefrom
+  # The application closes everything and the oracle is that every
+  # descriptor left open is one the test or the shim opened; under valgrind
+  # the scenario process starts with valgrind's log, its /proc copies and
+  # its vgdb pipe open, and valgrind refuses to let them be closed.  The
+  # shim's closing paths run under memcheck in the t_close_*, t_r2_* and
+  # t_proc_* tests.
 )
+foreach(method IN ITEMS closefrom loop dup2)
+  foreach(variant IN ITEMS plain own)
+    list(APPEND lease_shim_valgrind_skip t_closeall_release_${method}_${variant}
+         t_closeall_rehome_${method}_${variant} t_closeall_fds_${method}_${variant})
+  endforeach()
+endforeach()

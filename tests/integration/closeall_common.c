@@ -295,12 +295,13 @@ int ca_main(int argc, char **argv, int (*scenario)(enum ca_method, const char *)
         setenv("LEASE_SHIM_STATS", v, 1);
         setenv("LEASE_SHIM_BACKTRACE", "1", 1);
     }
+    const char *self = lst_self_exe();
     fflush(NULL);
     pid_t pid = fork();
     CHECK(pid >= 0);
     if (pid == 0) {
         closefrom(3);
-        execl("/proc/self/exe", argv[0], "--scenario", argv[1], argv[2], dir, (char *)NULL);
+        execl(self, argv[0], "--scenario", argv[1], argv[2], dir, (char *)NULL);
         _exit(127);
     }
     int st;

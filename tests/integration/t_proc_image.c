@@ -171,13 +171,7 @@ static int mode_chain(char **a)
     for (; a[n - 1] && n < 15; n++)
         argv[n] = a[n - 1];
     argv[n] = NULL;
-    /* by its path, not execv("/proc/self/exe"): under valgrind that names
-     * the tool, which then cannot load itself as the program */
-    char self[4096];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    CHECK(len > 0);
-    self[len] = '\0';
-    execv(self, argv);
+    execv(lst_self_exe(), argv);
     perror("execv");
     return 1;
 }

@@ -216,6 +216,15 @@ int lst_in_child(int (*fn)(void *), void *arg)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+const char *lst_self_exe(void)
+{
+    static char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    CHECK(len > 0);
+    self[len] = '\0';
+    return self;
+}
+
 void lst_stdio_guard(void)
 {
     int fd;

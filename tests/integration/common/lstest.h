@@ -84,6 +84,11 @@ int lst_in_child(int (*fn)(void *), void *arg);
  * test's own descriptors never take those numbers. */
 void lst_stdio_guard(void);
 
+/* This program's path, for re-executing itself: not "/proc/self/exe",
+ * which under valgrind names the tool (that then cannot load itself as the
+ * program).  A static buffer; aborts the test if it cannot be read. */
+const char *lst_self_exe(void);
+
 /* How many times slower than natively this build runs the tests:
  * LEASE_SHIM_TEST_SLOW, set by the sanitizer and valgrind builds; 1
  * otherwise.  lst_wait, lst_wait_ready and lst_wait_child stretch their
