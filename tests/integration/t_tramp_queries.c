@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 /* sigset and siginterrupt are what this test is about */
@@ -38,20 +37,6 @@ static void h_info2(int s, siginfo_t *si, void *c) { (void)s; (void)si; (void)c;
  * SA_INTERRUPT in sysv_signal(), a bit Linux drops as unknown (since 5.11)
  * but valgrind, which runs this test in one build, keeps */
 #define APPFLAGS(f) ((unsigned long)(unsigned)(f) & ~(unsigned long)(SA_RESTORER | SA_INTERRUPT))
-
-/* The disposition the kernel holds for SIG (no library in between). */
-struct kact {
-    void *handler;
-    unsigned long flags;
-    void *restorer;
-    unsigned long mask;
-};
-static void *kernel_handler(int sig)
-{
-    struct kact k;
-    CHECK(syscall(SYS_rt_sigaction, sig, NULL, &k, 8) == 0);
-    return k.handler;
-}
 
 static struct sigaction query(int sig)
 {
@@ -136,7 +121,7 @@ int main(void)
     CHECK(fcntl(b, F_SETLEASE, F_RDLCK) == 0);
     q = query(sb);
     VIEW(q, SIG_DFL, 0);
-    CHECK(kernel_handler(sb) == (void *)SIG_DFL);
+    CHECK(lst_kernel_handler(sb) == (void *)SIG_DFL);
 
     act.sa_sigaction = h_info2;
     act.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
@@ -154,13 +139,13 @@ int main(void)
     VIEW(old, h_info2, SA_SIGINFO | SA_RESETHAND | SA_NODEFER, SIGUSR2);
     q = query(sb);
     VIEW(q, SIG_IGN, SA_RESTART);
-    CHECK(kernel_handler(sb) == (void *)SIG_IGN); /* as it is */
+    CHECK(lst_kernel_handler(sb) == (void *)SIG_IGN); /* as it is */
 
     act.sa_handler = SIG_DFL;
     act.sa_flags = 0;
     CHECK(sigaction(sb, &act, &old) == 0);
     VIEW(old, SIG_IGN, SA_RESTART);
-    CHECK(kernel_handler(sb) == (void *)SIG_DFL);
+    CHECK(lst_kernel_handler(sb) == (void *)SIG_DFL);
 
     /* signal() family: the previous application handler comes back */
     CHECK(signal(sb, h1) == SIG_DFL);
@@ -176,7 +161,7 @@ int main(void)
     VIEW(q, h1, SA_RESETHAND | SA_NODEFER); /* System V: one shot, no mask, no restart */
     CHECK(__sysv_signal(sb, h1b) == h1);
     CHECK(signal(sb, SIG_IGN) == h1b);
-    CHECK(kernel_handler(sb) == (void *)SIG_IGN);
+    CHECK(lst_kernel_handler(sb) == (void *)SIG_IGN);
     CHECK(signal(sb, h1) == SIG_IGN);
 
     /* sigset: previous handler, or SIG_HOLD when the signal was blocked */

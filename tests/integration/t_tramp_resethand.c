@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,18 +52,6 @@ static void once(int sig, siginfo_t *si, void *ctx)
     calls++;
     got_fd = si->si_fd;
     got_code = si->si_code;
-}
-
-static void *kernel_handler(int sig)
-{
-    struct {
-        void *handler;
-        unsigned long flags;
-        void *restorer;
-        unsigned long mask;
-    } k;
-    CHECK(syscall(SYS_rt_sigaction, sig, NULL, &k, 8) == 0);
-    return k.handler;
 }
 
 static unsigned appflags(int f)
@@ -115,7 +102,7 @@ int main(void)
     CHECK(q.sa_handler == SIG_DFL);
     CHECK_EQ(appflags(q.sa_flags), SA_SIGINFO | SA_RESETHAND | SA_RESTART); /* kept, as the kernel does */
     CHECK_EQ(sigismember(&q.sa_mask, SIGUSR1), 1);
-    CHECK(kernel_handler(sig) == (void *)SIG_DFL);
+    CHECK(lst_kernel_handler(sig) == (void *)SIG_DFL);
     keeper_stop();
     return 0;
 }

@@ -89,6 +89,10 @@ void lst_stdio_guard(void);
  * program).  A static buffer; aborts the test if it cannot be read. */
 const char *lst_self_exe(void);
 
+/* The handler the kernel holds for SIG (the raw rt_sigaction, no library in
+ * between): the trampoline where the shim installed it. */
+void *lst_kernel_handler(int sig);
+
 /* How many times slower than natively this build runs the tests:
  * LEASE_SHIM_TEST_SLOW, set by the sanitizer and valgrind builds; 1
  * otherwise.  lst_wait, lst_wait_ready and lst_wait_child stretch their

@@ -111,16 +111,10 @@ static int release(void)
 /* The kernel's disposition of SIG, as the raw system call reports it. */
 static void kernel_disposition(int sig, void (*app)(int, siginfo_t *, void *))
 {
-    struct {
-        void *handler;
-        unsigned long flags;
-        void *restorer;
-        unsigned long mask;
-    } k;
-    CHECK(syscall(SYS_rt_sigaction, sig, NULL, &k, sizeof k.mask) == 0);
-    printf("kernel's handler       -> %s\n", k.handler == (void *)SIG_DFL ? "SIG_DFL"
-                                             : k.handler == (void *)app ? "the application's"
-                                                                          : "another");
+    void *h = lst_kernel_handler(sig);
+    printf("kernel's handler       -> %s\n", h == (void *)SIG_DFL ? "SIG_DFL"
+                                             : h == (void *)app ? "the application's"
+                                                                : "another");
 }
 
 static volatile sig_atomic_t handled;
