@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,42 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Print FILE's lines that start with one of PREFIXES (NULL-terminated). */
+static void print_lines(const char *file, const char *const *prefixes)
+{
+    char line[512];
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "  %s: cannot read\n", file);
+        return;
+    }
+    while (fgets(line, sizeof line, f))
+        for (const char *const *p = prefixes; *p; p++)
+            if (strncmp(line, *p, strlen(*p)) == 0)
+                fprintf(stderr, "  %s: %s%s", file, line, strchr(line, '\n') ? "" : "\n");
+    fclose(f);
+}
+
+/* No announcement came: say where the writer and the signal are, then fail. */
+static void report_silence(pid_t writer, const char *data, int fd)
+{
+    char file[64];
+    static const char *const sig_lines[] = {"SigPnd", "ShdPnd", "SigBlk", "SigCgt", NULL};
+    static const char *const state[] = {"State", NULL};
+    static const char *const all[] = {"", NULL};
+    fprintf(stderr, "no break announced in %d ms: lease %d on fd %d, %d lease(s) on the file\n",
+                2000 * lst_slow(), fcntl(fd, F_GETLEASE), fd, lst_leases_on(data));
+    print_lines("/proc/self/status", sig_lines);
+    snprintf(file, sizeof file, "/proc/%d/status", (int)writer);
+    print_lines(file, state);
+    snprintf(file, sizeof file, "/proc/%d/wchan", (int)writer);
+    print_lines(file, all);
+    snprintf(file, sizeof file, "/proc/%d/syscall", (int)writer);
+    print_lines(file, all);
+    kill(writer, SIGKILL);
+    exit(1);
 }
 
 int main(void)
@@ -31,7 +68,8 @@ int main(void)
         _exit(w >= 0 ? 0 : 1);
     }
     double start = now_s();
-    CHECK(lst_wait(1, 2000) >= 1); /* the break was announced */
+    if (lst_wait(1, 2000) < 1) /* the break was announced */
+        report_silence(writer, data, fd);
     CHECK_EQ(lst_fd_at(0), fd);
     int status;
     CHECK_EQ(waitpid(writer, &status, 0), writer);
