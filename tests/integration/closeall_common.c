@@ -52,6 +52,14 @@ void ca_track(int fd)
     CHECK(e->fd_flags >= 0 && e->fl_flags >= 0);
 }
 
+void ca_async_on(int fd)
+{
+    CHECK_EQ(fcntl(fd, F_SETSIG, lst_sig()), 0);
+    CHECK_EQ(fcntl(fd, F_SETOWN, getpid()), 0);
+    CHECK_EQ(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC), 0);
+    ca_track(fd);
+}
+
 void ca_forget(int fd)
 {
     CHECK(fd >= 0 && fd < CA_LIMIT);

@@ -63,6 +63,9 @@ int ca_open(const char *path, int flags);
 void ca_pipe(int p[2], int flags);
 int ca_dup(int fd);
 void ca_socketpair(int s[2]);
+/* An O_ASYNC registration on FD (lst_sig(), owner this process), tracked
+ * again with the new status flags. */
+void ca_async_on(int fd);
 /* close() a tracked descriptor and forget it. */
 void ca_close(int fd);
 

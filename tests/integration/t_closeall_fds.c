@@ -37,14 +37,6 @@ enum { F1 = 3, PIPE_R = 4, PIPE_W = 5, F2 = 6, F3 = 7, SOCK_A = 8, SOCK_B = 9, B
 
 static const char f1_text[] = "0123456789", f2_text[] = "x\n", f3_text[] = "read-only\n";
 
-static void async_on(int fd)
-{
-    CHECK_EQ(fcntl(fd, F_SETSIG, lst_sig()), 0);
-    CHECK_EQ(fcntl(fd, F_SETOWN, getpid()), 0);
-    CHECK_EQ(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC), 0);
-    ca_track(fd);
-}
-
 static void write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -68,7 +60,7 @@ static int scenario(enum ca_method m, const char *dir)
     ca_check("after a re-home");
     int p[2];
     ca_pipe(p, O_NONBLOCK);
-    async_on(p[0]);
+    ca_async_on(p[0]);
     ca_check("registered");
     CHECK_EQ(lst_fdinfo_leases(d), 1);
 
@@ -113,7 +105,7 @@ static int scenario(enum ca_method m, const char *dir)
     ca_check("after a release");
     int r[2];
     ca_pipe(r, O_NONBLOCK);
-    async_on(r[0]);
+    ca_async_on(r[0]);
     ca_close(r[0]);
     ca_close(r[1]);
     ca_check("after O_ASYNC was switched off");

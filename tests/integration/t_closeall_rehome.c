@@ -12,14 +12,6 @@
 #include <errno.h>
 #include <unistd.h>
 
-static void async_on(int fd)
-{
-    CHECK_EQ(fcntl(fd, F_SETSIG, lst_sig()), 0);
-    CHECK_EQ(fcntl(fd, F_SETOWN, getpid()), 0);
-    CHECK_EQ(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC), 0);
-    ca_track(fd);
-}
-
 static int scenario(enum ca_method m, const char *dir)
 {
     const char *data = ca_file(dir, "data"), *data2 = ca_file(dir, "data2"),
@@ -33,7 +25,7 @@ static int scenario(enum ca_method m, const char *dir)
     ca_dup(a);
     int p[2];
     ca_pipe(p, O_NONBLOCK);
-    async_on(p[0]);
+    ca_async_on(p[0]);
     ca_dup(p[0]);
     ca_check("registered");
 
@@ -69,7 +61,7 @@ static int scenario(enum ca_method m, const char *dir)
     /* a new O_ASYNC registration, the same way */
     int r[2];
     ca_pipe(r, O_NONBLOCK);
-    async_on(r[0]);
+    ca_async_on(r[0]);
     int f = ca_dup(r[0]);
     ca_close(r[0]);
     CHECK_EQ(ca_open(other, O_RDONLY), r[0]);

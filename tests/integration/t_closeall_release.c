@@ -44,10 +44,7 @@ static int scenario(enum ca_method m, const char *dir)
     ca_dup(a);
     int p[2];
     ca_pipe(p, O_NONBLOCK);
-    CHECK_EQ(fcntl(p[0], F_SETSIG, lst_sig()), 0);
-    CHECK_EQ(fcntl(p[0], F_SETOWN, getpid()), 0);
-    CHECK_EQ(fcntl(p[0], F_SETFL, O_NONBLOCK | O_ASYNC), 0);
-    ca_track(p[0]);
+    ca_async_on(p[0]);
     ca_dup(p[0]);
     ca_check("registered");
 
