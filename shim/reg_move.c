@@ -180,8 +180,8 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
             ls_log(LS_LOG_WARN, "could not release the %s of fd %d (errno %d): no longer tracked",
                    what, from, errno);
             ls_seq_write_begin();
-            r->lease = F_UNLCK;
-            r->lease_fd = -1;
+            LS_SET(r->lease, F_UNLCK);
+            LS_SET(r->lease_fd, -1);
             ls_seq_write_end();
             return;
         }
