@@ -41,12 +41,13 @@ static void ls_lock_release(void)
     }
 }
 
+static __thread const sigset_t *crit_caller_mask __attribute__((tls_model("initial-exec")));
+
 void ls_lock_reset_in_child(void)
 {
     __atomic_store_n(&ls_lock_word, 0, __ATOMIC_RELAXED);
+    crit_caller_mask = NULL; /* it named the fork prepare handler's frame */
 }
-
-static __thread const sigset_t *crit_caller_mask __attribute__((tls_model("initial-exec")));
 
 const sigset_t *ls_crit_caller_mask(void)
 {

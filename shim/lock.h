@@ -28,7 +28,8 @@ void ls_crit_leave(struct ls_crit *c);
 const sigset_t *ls_crit_caller_mask(void);
 
 /* After fork, in the child: the lock was held by the forking thread (see
- * ls_proc_atfork), make it free again.  Async-signal-safe. */
+ * proc.c), make it free again, outside any critical section.
+ * Async-signal-safe. */
 void ls_lock_reset_in_child(void);
 
 
