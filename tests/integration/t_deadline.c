@@ -10,6 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How long the announcement and the writer may take: the deadline is
+ * 300 ms, the kernel's lease-break-time 45 s; the slack is for loaded CI
+ * machines. */
+#define ANNOUNCE_MS 4000
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -52,11 +57,6 @@ static void report_silence(pid_t writer, const char *data, int fd)
     kill(writer, SIGKILL);
     exit(1);
 }
-
-/* How long the announcement and the writer may take: the deadline is
- * 300 ms, the kernel's lease-break-time 45 s; the slack is for loaded CI
- * machines. */
-#define ANNOUNCE_MS 4000
 
 int main(void)
 {
