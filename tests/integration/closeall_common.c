@@ -60,6 +60,18 @@ void ca_async_on(int fd)
     ca_track(fd);
 }
 
+void ca_register_two(const char *path, int *lease, int p[2])
+{
+    *lease = ca_open(path, O_RDONLY);
+    lst_lease(*lease, F_RDLCK);
+    ca_track(*lease); /* a lease sets FASYNC in the status flags */
+    ca_dup(*lease);
+    ca_pipe(p, O_NONBLOCK);
+    ca_async_on(p[0]);
+    ca_dup(p[0]);
+    ca_check("registered");
+}
+
 void ca_forget(int fd)
 {
     CHECK(fd >= 0 && fd < CA_LIMIT);

@@ -66,6 +66,10 @@ void ca_socketpair(int s[2]);
 /* An O_ASYNC registration on FD (lst_sig(), owner this process), tracked
  * again with the new status flags. */
 void ca_async_on(int fd);
+/* The registrations closing everything must take away: a read lease on
+ * PATH (lst_sig()) at *LEASE and an O_ASYNC pipe read end at P[0] (write
+ * end P[1]), each dup()ed, all tracked and checked against the model. */
+void ca_register_two(const char *path, int *lease, int p[2]);
 /* close() a tracked descriptor and forget it. */
 void ca_close(int fd);
 

@@ -19,15 +19,8 @@ static int scenario(enum ca_method m, const char *dir)
     lst_record(lst_sig());
 
     /* registrations that closing everything takes away */
-    int a = ca_open(data, O_RDONLY);
-    lst_lease(a, F_RDLCK);
-    ca_track(a); /* a lease sets FASYNC in the status flags */
-    ca_dup(a);
-    int p[2];
-    ca_pipe(p, O_NONBLOCK);
-    ca_async_on(p[0]);
-    ca_dup(p[0]);
-    ca_check("registered");
+    int a, p[2];
+    ca_register_two(data, &a, p);
 
     ca_close_everything(m);
     ca_check("after closing everything");
