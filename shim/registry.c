@@ -467,6 +467,35 @@ static int find_survivor(uint32_t id, unsigned first, unsigned last, int h, int 
     return -1;
 }
 
+/* R3: a registration another process owns keeps its notifications where
+ * the kernel has them, but when its notify fd is among [FIRST, LAST] the
+ * table names a member that stays (the move is made in the table only, and
+ * the old number is kept to translate), so that the notify fd is always a
+ * member: should the process become the owner again, the rules act through
+ * a descriptor of this open file description.  H is a going member.  Lock
+ * held. */
+static void note_survivors(uint32_t id, unsigned first, unsigned last, int h)
+{
+    struct ls_reg *r = ls_reg_get(id);
+    for (enum ls_kind k = LS_KIND_LEASE; k <= LS_KIND_ASYNC; k++) {
+        int n = ls_reg_notify_fd(r, k);
+        if (n < 0 || !ls_in_range(n, first, last))
+            continue;
+        int survivor = find_survivor(id, first, last, h, -1);
+        if (survivor < 0)
+            return;
+        ls_seq_write_begin();
+        if (k == LS_KIND_LEASE) {
+            LS_SET(r->lease_prev, n);
+            LS_SET(r->lease_fd, survivor);
+        } else {
+            LS_SET(r->async_prev, n);
+            LS_SET(r->async_fd, survivor);
+        }
+        ls_seq_write_end();
+    }
+}
+
 /* Forget the members of ID in [FIRST, LAST]: a walk of its ring, so the
  * cost grows with its members, not with the width of the range. */
 static void detach_range(uint32_t id, unsigned first, unsigned last)
@@ -522,6 +551,7 @@ static void going_reg(uint32_t id, unsigned first, unsigned last, int h, struct 
     struct ls_reg *r = ls_reg_get(id);
     if (!ls_reg_owned(r)) {
         ls_stat_inc(LS_STAT_NOT_OWNER); /* R3: the kernel is left alone */
+        note_survivors(id, first, last, h);
     } else {
         int known = verify_handle(id, &h);
         if (known < 0 && !names_file(r, h)) {
@@ -572,16 +602,24 @@ static void going_reg(uint32_t id, unsigned first, unsigned last, int h, struct 
     ls_reg_drop_if_empty(id);
 }
 
+/* Is FD one of registration ID's members, inside [FIRST, LAST]? */
+static int is_going_member(int fd, uint32_t id, unsigned first, unsigned last)
+{
+    return ls_in_range(fd, first, last) && ls_fd_reg(fd) == id;
+}
+
 void ls_reg_going_range(unsigned first, unsigned last)
 {
     int saved = errno;
     for (int fd = ls_fd_next_tracked(first, last); fd >= 0;) {
         uint32_t id = ls_fd_reg(fd);
         struct ls_reg *r = ls_reg_get(id);
-        /* act through the notify fd when it is among the going ones */
-        int h = ls_in_range(r->lease_fd, first, last)   ? r->lease_fd
-                : ls_in_range(r->async_fd, first, last) ? r->async_fd
-                                                     : fd;
+        /* act through the notify fd when it is among the going ones (and
+         * still a member: a number the table does not hold may name
+         * anything by now) */
+        int h = is_going_member(r->lease_fd, id, first, last)   ? r->lease_fd
+                : is_going_member(r->async_fd, id, first, last) ? r->async_fd
+                                                                : fd;
         going_reg(id, first, last, h, NULL); /* detaches every member in range */
         fd = (unsigned)fd < last ? ls_fd_next_tracked((unsigned)fd + 1, last) : -1;
     }

@@ -63,6 +63,11 @@ lease_shim_integration(t_r3_child_close_loop TIMEOUT 30
   SOURCES ${lsr}/t_r3_child_closes_all.c ARGS loop)
 lease_shim_integration(t_r3_child_closefrom TIMEOUT 30
   SOURCES ${lsr}/t_r3_child_closes_all.c ARGS closefrom)
+# R3, then the process owns the lease again: the table acts through the alias
+lease_shim_integration(t_r3_owner_back_break NOSHIM_FAILS TIMEOUT 30
+  SOURCES ${lsr}/t_r3_owner_back.c ARGS break)
+lease_shim_integration(t_r3_owner_back_close NOSHIM_FAILS TIMEOUT 30
+  SOURCES ${lsr}/t_r3_owner_back.c ARGS close)
 
 # R4, R5, numbering: failed calls change nothing, masks and errno as they were,
 # descriptor numbers as without the shim
