@@ -573,15 +573,13 @@ static void check_table(void)
                   (ow.type == r->owner.type || !ow.pid),
               "registration %u: table says owner %d/%d, kernel %d/%d", id, r->owner.type,
               r->owner.pid, ow.type, ow.pid);
-        /* the notify fds are members, unless the OFD was once owned by
-         * another process: the shim then only forgets (R3), and the kernel
-         * too still names the old number */
-        if (!ofds[o].foreign) {
-            CHECK(r->lease_fd < 0 || ls_fd_reg(r->lease_fd) == id,
-                  "registration %u: lease fd %d is not a member", id, r->lease_fd);
-            CHECK(r->async_fd < 0 || ls_fd_reg(r->async_fd) == id,
-                  "registration %u: O_ASYNC fd %d is not a member", id, r->async_fd);
-        }
+        /* the notify fds are members, also where the OFD was once owned
+         * by another process: the shim then leaves the kernel naming the
+         * old number (R3), but its table names a member */
+        CHECK(r->lease_fd < 0 || ls_fd_reg(r->lease_fd) == id,
+              "registration %u: lease fd %d is not a member", id, r->lease_fd);
+        CHECK(r->async_fd < 0 || ls_fd_reg(r->async_fd) == id,
+              "registration %u: O_ASYNC fd %d is not a member", id, r->async_fd);
     }
     CHECK(members == tracked, "%u tracked fds but the registrations count %u members", tracked,
           members);
