@@ -92,20 +92,32 @@ void ls_reg_flush_pending(int sig, int from, int to)
 }
 
 /* Take lease TYPE again through S, an alias of H.  A writer's open() holds
- * write access for a moment before it fails against the lease, and a read
- * lease cannot be set meanwhile (EAGAIN): while the lease is not being
- * broken, try again a few times.  0 or -1 (errno). */
+ * write access for a moment before it starts the break (or fails against
+ * the lease), and a read lease cannot be set meanwhile (EAGAIN): while the
+ * lease is not being broken, try again, yielding, then sleeping 100 us, for
+ * at most LS_MOVE_WAIT_NS (the writer may have been preempted in that
+ * window).  0 or -1 (errno).  Async-signal-safe. */
+#define LS_MOVE_WAIT_NS 50000000ull
 static int set_lease_on_alias(int s, int h, int type)
 {
+    unsigned long long start = 0;
     for (int tries = 1;; tries++) {
         if (ls_sys_fcntl(s, F_SETLEASE, type) == 0)
             return 0;
         int err = errno;
-        if (err != EAGAIN || tries == 8 || ls_sys_fcntl(h, F_GETLEASE, 0) != type) {
+        if (!start)
+            start = ls_now_ns();
+        if (err != EAGAIN || ls_now_ns() - start > LS_MOVE_WAIT_NS ||
+            ls_sys_fcntl(h, F_GETLEASE, 0) != type) {
             errno = err;
             return -1;
         }
-        LS_REAL(syscall)(SYS_sched_yield);
+        if (tries <= 8) {
+            LS_REAL(syscall)(SYS_sched_yield);
+        } else {
+            struct timespec pause = {0, 100000};
+            LS_REAL(syscall)(SYS_nanosleep, &pause, NULL);
+        }
     }
 }
 
