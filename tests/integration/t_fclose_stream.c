@@ -7,13 +7,8 @@
 
 int main(void)
 {
-    lst_stdio_guard();
-    const char *data = lst_path("data"), *other = lst_path("other");
-    close(lst_open(other, O_RDONLY));
-    lst_record(lst_sig());
-
-    int a = lst_open(data, O_RDONLY);
-    lst_lease(a, F_RDLCK);
+    const char *data, *other;
+    int a = lst_leased_data(&data, &other);
     int d = dup(a);
     CHECK(d >= 0);
     FILE *f = fdopen(a, "r");

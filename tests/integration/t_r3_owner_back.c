@@ -21,13 +21,8 @@ int main(int argc, char **argv)
 {
     CHECK(argc == 2 && (!strcmp(argv[1], "break") || !strcmp(argv[1], "close")));
     int breaking = !strcmp(argv[1], "break");
-    lst_stdio_guard();
-    const char *data = lst_path("data"), *other = lst_path("other");
-    close(lst_open(other, O_RDONLY));
-    lst_record(lst_sig());
-
-    int a = lst_open(data, O_RDONLY);
-    lst_lease(a, F_RDLCK);
+    const char *data, *other;
+    int a = lst_leased_data(&data, &other);
     int d = dup(a);
     CHECK(d == a + 1);
     int release;

@@ -123,6 +123,18 @@ void lst_lease(int fd, int type)
     CHECK(fcntl(fd, F_SETLEASE, type) == 0);
 }
 
+int lst_leased_data(const char **data, const char **other)
+{
+    lst_stdio_guard();
+    *data = lst_path("data");
+    *other = lst_path("other");
+    close(lst_open(*other, O_RDONLY));
+    lst_record(lst_sig());
+    int fd = lst_open(*data, O_RDONLY);
+    lst_lease(fd, F_RDLCK);
+    return fd;
+}
+
 int lst_break(const char *path, int write_lease)
 {
     int pipefd[2];

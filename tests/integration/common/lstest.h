@@ -60,6 +60,11 @@ int lst_wait(int n, int ms);
 /* F_SETSIG lst_sig() then F_SETLEASE TYPE on FD; exits on failure. */
 void lst_lease(int fd, int type);
 
+/* The start most rule tests share: lst_stdio_guard(), *DATA and *OTHER
+ * (lst_path("data"), lst_path("other"), OTHER created empty), lst_sig()
+ * recorded, DATA opened read-only with a read lease; returns that fd. */
+int lst_leased_data(const char **data, const char **other);
+
 /* From a second process: open PATH for writing (read lease) or reading
  * (WRITE_LEASE) with O_NONBLOCK, which starts a lease break; returns the
  * errno the opener got (EWOULDBLOCK while a lease stood, 0 if none). */
