@@ -1,6 +1,7 @@
 /* diag.c - async-signal-safe logging, counters and backtraces. */
 #include "diag.h"
 #include "config.h"
+#include "lock.h"
 #include "real.h"
 #include "stats.h"
 #include "sys.h"
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,20 +21,58 @@
 
 static unsigned long ls_stats[LS_STAT_COUNT];
 
-void ls_stat_inc(enum ls_stat s)
+/* What a thread owes while it holds the lock (lock.h): libunwind calls the
+ * exported open() and close() (the shim's own wrappers), so a backtrace or
+ * a call site is taken only once the lock is released (ls_diag_unlocked). */
+static __thread unsigned owed_sites[LS_STAT_COUNT] __attribute__((tls_model("initial-exec")));
+static __thread int owed_any __attribute__((tls_model("initial-exec")));
+static __thread int owed_backtrace __attribute__((tls_model("initial-exec")));
+
+static int is_violation(enum ls_stat s)
 {
-    __atomic_fetch_add(&ls_stats[s], 1, __ATOMIC_RELAXED);
     switch (s) {
     case LS_STAT_REHOMED:
     case LS_STAT_RELEASED:
     case LS_STAT_KEPT:
     case LS_STAT_STALE_DROPPED:
     case LS_STAT_STALE_TRANSLATED:
-        ls_site_record(s); /* a violation: where in the application */
-        break;
+        return 1;
     default:
-        break;
+        return 0;
     }
+}
+
+/* The caller's stack beyond the shim's frames, into F (at most MAX);
+ * never with the lock held.  Async-signal-safe. */
+static int frames_here(struct ls_frame *f, int max)
+{
+    if (ls_crit_caller_mask()) {
+        ls_check_failed("libunwind called with the lock held");
+        return 0;
+    }
+    return ls_unwind_frames(f, max);
+}
+
+void ls_stat_inc(enum ls_stat s)
+{
+    __atomic_fetch_add(&ls_stats[s], 1, __ATOMIC_RELAXED);
+    if (!is_violation(s) || !ls_cfg.stats_file[0])
+        return;
+    /* a violation: where in the application */
+    if (ls_crit_caller_mask()) {
+        owed_sites[s]++;
+        owed_any = 1;
+        return;
+    }
+    struct ls_frame f[LS_SITE_FRAMES];
+    ls_site_record(s, 1, f, frames_here(f, LS_SITE_FRAMES));
+}
+
+void ls_stat_inc_in_handler(enum ls_stat s)
+{
+    __atomic_fetch_add(&ls_stats[s], 1, __ATOMIC_RELAXED);
+    if (is_violation(s))
+        ls_site_record(s, 1, NULL, 0);
 }
 
 unsigned long ls_stat_get(enum ls_stat s)
@@ -257,12 +297,9 @@ void ls_log(int level, const char *fmt, ...)
     errno = saved;
 }
 
-/* Print the caller's stack from the application's frame, innermost first,
- * at most 16 frames. */
-static void backtrace_here(void)
+/* Print F (N frames), innermost first. */
+static void print_frames(const struct ls_frame *f, int n)
 {
-    struct ls_frame f[16];
-    int n = ls_unwind_frames(f, 16);
     for (int i = 0; i < n; i++) {
         char line[256];
         size_t len = ls_fmt(line, sizeof line, "  #%d %p %s+0x%lx (%s)\n", i, (void *)f[i].pc,
@@ -280,7 +317,45 @@ void ls_log_event(const char *fmt, ...)
     va_start(ap, fmt);
     vlog(LS_LOG_INFO, fmt, ap);
     va_end(ap);
-    if (ls_cfg.backtrace)
-        backtrace_here();
+    if (ls_cfg.backtrace) {
+        if (ls_crit_caller_mask()) {
+            owed_backtrace = owed_any = 1;
+        } else {
+            struct ls_frame f[16];
+            print_frames(f, frames_here(f, 16));
+        }
+    }
     errno = saved;
+}
+
+void ls_diag_unlocked(void)
+{
+    if (!owed_any)
+        return;
+    int saved = errno;
+    unsigned sites[LS_STAT_COUNT];
+    int bt = owed_backtrace;
+    memcpy(sites, owed_sites, sizeof sites);
+    memset(owed_sites, 0, sizeof owed_sites);
+    owed_any = owed_backtrace = 0; /* before libunwind, which may come back here */
+    struct ls_frame f[16];
+    int n = frames_here(f, 16);
+    if (bt)
+        print_frames(f, n);
+    for (int s = 0; s < LS_STAT_COUNT; s++)
+        if (sites[s])
+            ls_site_record(s, sites[s], f, n < LS_SITE_FRAMES ? n : LS_SITE_FRAMES);
+    errno = saved;
+}
+
+void ls_check_failed(const char *what)
+{
+#ifdef LS_CHECKS
+    char line[160];
+    size_t n = ls_fmt(line, sizeof line, "lease-shim: internal check failed: %s\n", what);
+    write_all(2, line, n);
+    abort();
+#else
+    ls_log(LS_LOG_WARN, "internal check failed: %s (skipped)", what);
+#endif
 }

@@ -23,8 +23,24 @@ enum ls_stat {
     LS_STAT_COUNT
 };
 
-/* Add one to counter S.  Async-signal-safe, errno untouched. */
+/* Add one to counter S; a violation's call site is recorded (with the lock
+ * held: once it is released, ls_diag_unlocked).  Async-signal-safe, errno
+ * untouched. */
 void ls_stat_inc(enum ls_stat s);
+
+/* The same from the signal trampoline: no unwinding (a bounded stack, and
+ * the site that matters is the close that made a notification stale); a
+ * violation is recorded with no frames.  Async-signal-safe, errno untouched. */
+void ls_stat_inc_in_handler(enum ls_stat s);
+
+/* The lock was just released (ls_crit_leave, signals still blocked): take
+ * the backtraces and call sites owed since it was taken.  Async-signal-safe;
+ * errno kept. */
+void ls_diag_unlocked(void);
+
+/* An internal rule was broken (WHAT): with LS_CHECKS (the checked build),
+ * say so on stderr and abort; otherwise a warning.  Async-signal-safe. */
+void ls_check_failed(const char *what);
 
 /* Current value of counter S.  Async-signal-safe. */
 unsigned long ls_stat_get(enum ls_stat s);
@@ -54,8 +70,9 @@ void ls_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 
 /* An event in the application's use of a registration (a notify descriptor
  * closed or replaced while live), at level info, followed by a backtrace of
- * the caller when LEASE_SHIM_BACKTRACE is on.
- * Async-signal-safe (libunwind local unwinding), errno untouched. */
+ * the caller when LEASE_SHIM_BACKTRACE is on (with the lock held: once it
+ * is released).  Async-signal-safe (libunwind local unwinding), errno
+ * untouched. */
 void ls_log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

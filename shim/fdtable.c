@@ -67,8 +67,6 @@ uint32_t ls_reg_alloc(void)
     LS_SET(r->lease, F_UNLCK);
     LS_SET(r->lease_fd, -1);
     LS_SET(r->async_fd, -1);
-    LS_SET(r->lease_prev, -1);
-    LS_SET(r->async_prev, -1);
     LS_SET(r->break_at, 0);
     LS_SET(r->sig, 0);
     r->owner = (struct f_owner_ex){0, 0};
@@ -80,6 +78,8 @@ uint32_t ls_reg_alloc(void)
     LS_SET(r->head, -1);
     r->members = 0;
     r->next_free = 0;
+    LS_SET(r->gen, r->gen + 1);
+    r->id = id;
     LS_SET(r->live, 1);
     return id;
 }
@@ -186,6 +186,57 @@ int ls_fd_next_tracked(unsigned from, unsigned last)
     return -1;
 }
 
+void ls_fd_bury(int fd, int sig, const struct ls_reg *r, int moved, int closing)
+{
+    struct ls_fdent *e = fd_entry((unsigned)fd);
+    if (!e || sig <= 0 || sig > 64)
+        return;
+    struct ls_grave *g = &e->grave;
+    uint64_t bit = 1ull << (sig - 1);
+    /* a grave of another file is replaced; one of the same file gains SIG */
+    uint64_t sigs = (LS_GET(g->dev) == r->dev && LS_GET(g->ino) == r->ino) ? LS_GET(g->sigs) : 0;
+    LS_SET(g->dev, r->dev);
+    LS_SET(g->ino, r->ino);
+    LS_SET(g->reg, moved ? r->id : 0);
+    LS_SET(g->gen, r->gen);
+    LS_SET(g->closing, closing);
+    LS_SET(g->sigs, sigs | bit);
+}
+
+void ls_fd_settle(unsigned first, unsigned last)
+{
+    if (last >= LS_FD_LIMIT)
+        last = LS_FD_LIMIT - 1;
+    for (unsigned fd = first; fd <= last;) {
+        struct ls_fdent *page = __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE);
+        unsigned end = (fd | (LS_FDPAGE_SIZE - 1)) < last ? (fd | (LS_FDPAGE_SIZE - 1)) : last;
+        for (; page && fd <= end; fd++)
+            if (LS_GET(page[fd & (LS_FDPAGE_SIZE - 1)].grave.closing))
+                LS_SET(page[fd & (LS_FDPAGE_SIZE - 1)].grave.closing, 0);
+        if (end == last)
+            break;
+        fd = end + 1;
+    }
+}
+
+int ls_fd_grave(int fd, struct ls_grave *out)
+{
+    unsigned u = (unsigned)fd;
+    struct ls_fdent *page = u < LS_FD_LIMIT ? __atomic_load_n(&ls_fdpages[u >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE) : NULL;
+    if (!page)
+        return 0;
+    const struct ls_grave *g = &page[u & (LS_FDPAGE_SIZE - 1)].grave;
+    out->sigs = LS_GET(g->sigs);
+    if (!out->sigs)
+        return 0;
+    out->dev = LS_GET(g->dev);
+    out->ino = LS_GET(g->ino);
+    out->reg = LS_GET(g->reg);
+    out->gen = LS_GET(g->gen);
+    out->closing = LS_GET(g->closing);
+    return 1;
+}
+
 unsigned ls_inflight_total;
 
 int ls_fd_inflight_add(int fd, int delta)
@@ -219,10 +270,11 @@ size_t ls_table_bytes(void)
 void ls_table_clear(void)
 {
     for (unsigned p = 0; p < LS_FD_LIMIT / LS_FDPAGE_SIZE; p++) {
-        if (ls_fdpages[p] && ls_fdpage_used[p])
+        if (ls_fdpages[p])
             for (unsigned i = 0; i < LS_FDPAGE_SIZE; i++) {
                 ls_fdpages[p][i].reg = 0;
                 ls_fdpages[p][i].next = 0;
+                ls_fdpages[p][i].grave.sigs = 0;
             }
         ls_fdpage_used[p] = 0;
     }

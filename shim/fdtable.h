@@ -26,8 +26,6 @@ struct ls_reg {
     int lease;        /* F_RDLCK, F_WRLCK, or F_UNLCK when no lease */
     int lease_fd;     /* si_fd the kernel uses for lease breaks, -1 if none */
     int async_fd;     /* si_fd the kernel uses for O_ASYNC, -1 if O_ASYNC is off */
-    int lease_prev;   /* the number lease_fd was last re-homed from, -1 if none */
-    int async_prev;   /* the same for async_fd */
     unsigned long long break_at; /* when a break was handed on, 0 if none */
     int sig;          /* the OFD's F_SETSIG value (0: plain SIGIO) */
     struct f_owner_ex owner; /* the OFD's owner as F_GETOWN_EX would say */
@@ -40,6 +38,22 @@ struct ls_reg {
     unsigned members; /* how many descriptors of this process name it */
     uint32_t next_free;
     uint32_t live;    /* 1 from ls_reg_alloc to ls_reg_free */
+    uint32_t gen;     /* bumped by every ls_reg_alloc of this id */
+    uint32_t id;      /* its own id */
+};
+
+/* What a descriptor number last carried when a registration left it (a
+ * move to an alias, a release, a close behind the shim's back): the proof
+ * a later notification naming that number needs before it may be dropped
+ * or translated (SPEC §4, "provably stale"): the number no longer names the
+ * file, or it is being closed right now. */
+struct ls_grave {
+    uint64_t sigs;  /* bit sig-1: a registration with signal sig left the number */
+    dev_t dev;      /* the file the number named then */
+    ino_t ino;
+    uint32_t reg;   /* where the registration went (0: released or forgotten) */
+    uint32_t gen;   /* ...and that id's generation then */
+    int closing;    /* left because the number is going: until ls_fd_settle */
 };
 
 /* Lock-free readers (the trampoline and what it calls) read registrations
@@ -120,6 +134,26 @@ void ls_seq_write_end(void);   /* lock held */
 static inline unsigned ls_seq_read_begin(void);
 static inline int ls_seq_read_retry(unsigned start);
 
+/* Registration R, with signal SIG, left descriptor number FD: for another
+ * descriptor of R if MOVED, or for none; CLOSING when it left because FD is
+ * going away (the caller calls ls_fd_settle once it has gone).  FD's page
+ * is mapped (it was tracked).  Lock held, inside a write bracket. */
+void ls_fd_bury(int fd, int sig, const struct ls_reg *r, int moved, int closing);
+
+/* Descriptors FIRST..LAST have gone (the close returned): their graves now
+ * prove staleness only while the number names another file.
+ * Async-signal-safe, lock-free, errno untouched. */
+void ls_fd_settle(unsigned first, unsigned last);
+
+/* Forget what FD last carried: the number now carries a registration the
+ * shim does not track (F_NOTIFY, FIOASYNC, one it gave up on), whose
+ * notifications must reach the application as the kernel sends them.
+ * Async-signal-safe, lock-free, errno untouched. */
+static inline void ls_fd_unbury(int fd);
+
+/* FD's grave, read inside a sequence-counter read; 0 if FD never had one. */
+int ls_fd_grave(int fd, struct ls_grave *g);
+
 /* Forget everything (unit tests and a vfork-free child that starts over).
  * Lock held; does not unmap. */
 void ls_table_clear(void);
@@ -133,6 +167,7 @@ struct ls_fdent {
     uint32_t reg;      /* registration id, 0 = untracked */
     int32_t next;      /* next member of the same registration */
     uint32_t inflight; /* application handlers running with this fd as si_fd */
+    struct ls_grave grave;
 };
 
 extern struct ls_fdent *ls_fdpages[LS_FD_LIMIT / LS_FDPAGE_SIZE];
@@ -161,6 +196,16 @@ static inline void ls_cpu_relax(void)
 static inline int ls_fd_page_present(unsigned fd)
 {
     return fd < LS_FD_LIMIT && __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE);
+}
+
+static inline void ls_fd_unbury(int fd)
+{
+    unsigned u = (unsigned)fd;
+    if (u >= LS_FD_LIMIT)
+        return;
+    struct ls_fdent *page = __atomic_load_n(&ls_fdpages[u >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE);
+    if (page && __atomic_load_n(&page[u & (LS_FDPAGE_SIZE - 1)].grave.sigs, __ATOMIC_RELAXED))
+        __atomic_store_n(&page[u & (LS_FDPAGE_SIZE - 1)].grave.sigs, 0, __ATOMIC_SEQ_CST);
 }
 
 static inline int ls_fd_quiet(int fd)

@@ -79,19 +79,36 @@ static int sys_close_range(unsigned first, unsigned last, int flags)
 
 /* ---- close ------------------------------------------------------------------ */
 
+/* Apply the rules to the tracked descriptors among FIRST..LAST, which are
+ * about to go.  A move a writer holds off for a moment is tried again,
+ * waiting outside the lock, for at most LS_MOVE_WAIT_NS.  Async-signal-safe;
+ * errno kept. */
+static void going_now(unsigned first, unsigned last)
+{
+    unsigned long long start = 0;
+    unsigned tries = 0;
+    int final = 0, later;
+    do {
+        struct ls_crit c;
+        ls_crit_enter(&c);
+        later = ls_reg_going_range(first, last, final);
+        ls_crit_leave(&c);
+        if (later && !ls_reg_move_pause(&start, &tries))
+            final = 1;
+    } while (later);
+}
+
 /* Tracked FD goes away through OP.  Async-signal-safe; errno as OP leaves it. */
 static int close_tracked(int fd, close_fn op)
 {
     if (ls_shared_child())
         return op(fd); /* a vfork child must not change the parent's table */
-    if (ls_fd_reg(fd)) {
-        struct ls_crit c;
-        ls_crit_enter(&c);
-        ls_reg_going_range((unsigned)fd, (unsigned)fd);
-        ls_crit_leave(&c);
-    }
+    if (ls_fd_reg(fd))
+        going_now((unsigned)fd, (unsigned)fd);
     ls_fd_quiesce(fd); /* no handler elsewhere may still be using the number */
-    return op(fd);     /* close always frees the number, so nothing can be undone */
+    int r = op(fd);    /* close always frees the number, so nothing can be undone */
+    ls_fd_settle((unsigned)fd, (unsigned)fd);
+    return r;
 }
 
 LS_EXPORT int close(int fd)
@@ -152,18 +169,33 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
     int is_dup3 = op3 != NULL;
     if (ls_shared_child())
         return is_dup3 ? op3(oldfd, newfd, flags) : op2(oldfd, newfd);
-    int saved = errno, r, err, nundo = 0;
+    int saved = errno, r, err, nundo = 0, final = 0;
+    unsigned long long start = 0;
+    unsigned tries = 0;
     struct ls_undo undo[2];
     struct ls_crit c;
-    ls_crit_enter(&c);
-    uint32_t id_old = ls_fd_reg(oldfd), id_new = ls_fd_reg(newfd);
-    int replacing = 0;
-    if (id_new && oldfd != newfd && id_new != id_old) {
+    uint32_t id_old, id_new;
+    int replacing;
+    for (;;) {
+        ls_crit_enter(&c);
+        nundo = 0;
+        id_old = ls_fd_reg(oldfd);
+        id_new = ls_fd_reg(newfd);
+        replacing = 0;
+        if (!id_new || oldfd == newfd || id_new == id_old)
+            break;
         int old_open = ls_sys_fcntl(oldfd, F_GETFD, 0) >= 0;
-        if (!ls_policy_dup_args_error(is_dup3, oldfd, newfd, flags, old_open, nofile_limit())) {
-            nundo = ls_reg_replace(newfd, undo, 2);
+        if (ls_policy_dup_args_error(is_dup3, oldfd, newfd, flags, old_open, nofile_limit()))
+            break;
+        nundo = ls_reg_replace(newfd, undo, 2, final);
+        if (nundo >= 0) {
             replacing = 1;
+            break;
         }
+        /* a writer holds the lease off for a moment: wait outside the lock */
+        ls_crit_leave(&c);
+        if (!ls_reg_move_pause(&start, &tries))
+            final = 1;
     }
     if (replacing || (oldfd != newfd && ls_fd_inflight(newfd))) {
         ls_crit_leave(&c);
@@ -177,6 +209,8 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
         ls_reg_undo(undo, nundo);
     else if (id_old && oldfd != newfd)
         ls_reg_note_alias(oldfd, newfd);
+    if (replacing)
+        ls_fd_settle((unsigned)newfd, (unsigned)newfd);
     ls_crit_leave(&c);
     errno = err;
     return r;
@@ -332,19 +366,28 @@ LS_FCNTL_WRAPPER(ls___fcntl_entry, __fcntl)
 /* ---- ranges ----------------------------------------------------------------- */
 
 /* Descriptors FIRST..LAST are about to go; apply the rules to those tracked.
- * Async-signal-safe; errno kept. */
-static void going_range(unsigned first, unsigned last)
+ * 1 if any was (ls_fd_settle once they have gone).  Async-signal-safe;
+ * errno kept. */
+static int going_range(unsigned first, unsigned last)
 {
     if (LS_LIKELY(ls_fd_next_tracked(first, last) < 0) || ls_shared_child()) {
         if (__atomic_load_n(&ls_inflight_total, __ATOMIC_SEQ_CST))
             ls_fd_quiesce_range(first, last);
-        return;
+        return 0;
     }
-    struct ls_crit c;
-    ls_crit_enter(&c);
-    ls_reg_going_range(first, last);
-    ls_crit_leave(&c);
+    going_now(first, last);
     ls_fd_quiesce_range(first, last);
+    return 1;
+}
+
+/* After a call that made FIRST..LAST go (GOING: going_range ran first). */
+static void gone_range(int going, unsigned first, unsigned last)
+{
+    if (going) {
+        int saved = errno;
+        ls_fd_settle(first, last);
+        errno = saved;
+    }
 }
 
 static int close_range_common(close_range_fn op, unsigned first, unsigned last, int flags)
@@ -352,9 +395,11 @@ static int close_range_common(close_range_fn op, unsigned first, unsigned last, 
     /* bad arguments fail in the kernel before anything goes; CLOEXEC only
      * marks descriptors, the exec handling deals with them later */
     unsigned known = CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC;
-    if (!((unsigned)flags & ~known) && first <= last && !((unsigned)flags & CLOSE_RANGE_CLOEXEC))
-        going_range(first, last);
-    return op(first, last, flags);
+    int going = !((unsigned)flags & ~known) && first <= last &&
+                !((unsigned)flags & CLOSE_RANGE_CLOEXEC) && going_range(first, last);
+    int r = op(first, last, flags);
+    gone_range(going, first, last);
+    return r;
 }
 
 LS_EXPORT int close_range(unsigned first, unsigned last, int flags)
@@ -364,8 +409,10 @@ LS_EXPORT int close_range(unsigned first, unsigned last, int flags)
 
 LS_EXPORT void closefrom(int lowfd)
 {
-    going_range(lowfd < 0 ? 0u : (unsigned)lowfd, ~0u);
+    unsigned first = lowfd < 0 ? 0u : (unsigned)lowfd;
+    int going = going_range(first, ~0u);
     LS_REAL(closefrom)(lowfd);
+    gone_range(going, first, ~0u);
 }
 
 /* ---- stdio ------------------------------------------------------------------ */
@@ -373,19 +420,27 @@ LS_EXPORT void closefrom(int lowfd)
 LS_EXPORT int fclose(FILE *fp)
 {
     int fd = fp ? fileno_unlocked(fp) : -1;
-    if (fd >= 0 && !LS_LIKELY(ls_fd_quiet(fd)))
-        going_range((unsigned)fd, (unsigned)fd);
-    return LS_REAL(fclose)(fp);
+    if (LS_LIKELY(fd < 0 || ls_fd_quiet(fd)))
+        return LS_REAL(fclose)(fp);
+    int going = going_range((unsigned)fd, (unsigned)fd);
+    int r = LS_REAL(fclose)(fp);
+    gone_range(going, (unsigned)fd, (unsigned)fd);
+    return r;
 }
 
 /* freopen always closes FP's descriptor, whether or not it then opens the
- * new file (glibc 2.36): the rules apply before it, as for close. */
+ * new file (glibc 2.36): the rules apply before it, as for close.  Its
+ * number may be handed straight back for the new file, which the grave's
+ * file check then tells apart. */
 static FILE *freopen_common(freopen_fn op, const char *path, const char *mode, FILE *fp)
 {
     int fd = fp ? fileno_unlocked(fp) : -1;
-    if (fd >= 0 && !LS_LIKELY(ls_fd_quiet(fd)))
-        going_range((unsigned)fd, (unsigned)fd);
-    return op(path, mode, fp);
+    if (LS_LIKELY(fd < 0 || ls_fd_quiet(fd)))
+        return op(path, mode, fp);
+    int going = going_range((unsigned)fd, (unsigned)fd);
+    FILE *r = op(path, mode, fp);
+    gone_range(going, (unsigned)fd, (unsigned)fd);
+    return r;
 }
 
 LS_EXPORT FILE *freopen(const char *path, const char *mode, FILE *fp)

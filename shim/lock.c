@@ -1,5 +1,6 @@
 /* lock.c - a futex lock taken only with every signal blocked. */
 #include "lock.h"
+#include "diag.h"
 #include "real.h"
 
 #include <errno.h>
@@ -72,6 +73,7 @@ void ls_crit_leave(struct ls_crit *c)
     int saved = errno;
     crit_caller_mask = NULL;
     ls_lock_release();
+    ls_diag_unlocked(); /* backtraces owed: libunwind may re-enter a wrapper */
     pthread_sigmask(SIG_SETMASK, &c->saved, NULL);
     errno = saved;
 }

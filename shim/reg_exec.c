@@ -53,7 +53,7 @@ int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_
             if (cloexec(n)) {
                 /* R1 only: a failed exec must leave the application as it was */
                 int s = exec_survivor(id, n);
-                if (s < 0 || *nundo >= cap || ls_reg_rehome(r, k, s, n) < 0) {
+                if (s < 0 || *nundo >= cap || ls_reg_rehome(r, k, s, n, 1) < 0) {
                     /* no descriptor of it crosses the exec, but the registration
                      * does if the file stays open elsewhere (a forked worker):
                      * its signal must not kill the new image */
@@ -139,8 +139,9 @@ void ls_reg_answer_unhandled(int sig, int fd)
         struct ls_reg *r = ls_reg_get(id);
         if (r->live && ls_reg_signal(r) == sig && r->lease_fd == fd && r->lease != F_UNLCK &&
             ls_sys_fcntl(fd, F_SETLEASE, F_UNLCK) == 0) {
-            ls_log_event("fd %d: lease break with no handler in this image; released it", fd);
-            ls_stat_inc(LS_STAT_RELEASED);
+            /* in the trampoline: no unwinding (a bounded stack) */
+            ls_log(LS_LOG_INFO, "fd %d: lease break with no handler in this image; released it", fd);
+            ls_stat_inc_in_handler(LS_STAT_RELEASED);
             ls_reg_note_lease(fd, F_UNLCK);
         }
     }

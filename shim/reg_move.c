@@ -91,41 +91,47 @@ void ls_reg_flush_pending(int sig, int from, int to)
     }
 }
 
-/* Take lease TYPE again through S, an alias of H.  A writer's open() holds
- * write access for a moment before it starts the break (or fails against
- * the lease), and a read lease cannot be set meanwhile (EAGAIN): while the
- * lease is not being broken, try again, yielding, then sleeping 100 us, for
- * at most LS_MOVE_WAIT_NS (the writer may have been preempted in that
- * window).  0 or -1 (errno).  Async-signal-safe. */
-#define LS_MOVE_WAIT_NS 50000000ull
-static int set_lease_on_alias(int s, int h, int type)
+/* Take lease TYPE again through S, an alias of H: 0, -1 (errno), or
+ * LS_MOVE_LATER when a writer's open() holds write access for a moment
+ * before it starts the break (or fails against the lease): a read lease
+ * cannot be set meanwhile (EAGAIN while the lease is not being broken).
+ * The caller tries again outside the lock (ls_reg_move_pause) unless FINAL.
+ * Async-signal-safe. */
+static int set_lease_on_alias(int s, int h, int type, int final)
 {
-    unsigned long long start = 0;
-    for (int tries = 1;; tries++) {
-        if (ls_sys_fcntl(s, F_SETLEASE, type) == 0)
-            return 0;
-        int err = errno;
-        if (!start)
-            start = ls_now_ns();
-        if (err != EAGAIN || ls_now_ns() - start > LS_MOVE_WAIT_NS ||
-            ls_sys_fcntl(h, F_GETLEASE, 0) != type) {
-            errno = err;
-            return -1;
-        }
-        if (tries <= 8) {
-            LS_REAL(syscall)(SYS_sched_yield);
-        } else {
-            struct timespec pause = {0, 100000};
-            LS_REAL(syscall)(SYS_nanosleep, &pause, NULL);
-        }
+    if (ls_sys_fcntl(s, F_SETLEASE, type) == 0)
+        return 0;
+    int err = errno;
+    if (!final && err == EAGAIN && ls_sys_fcntl(h, F_GETLEASE, 0) == type)
+        return LS_MOVE_LATER;
+    errno = err;
+    return -1;
+}
+
+int ls_reg_move_pause(unsigned long long *start, unsigned *tries)
+{
+    if (ls_crit_caller_mask())
+        ls_check_failed("a wait with the lock held");
+    unsigned long long now = ls_now_ns();
+    if (!*start)
+        *start = now;
+    if (now - *start > LS_MOVE_WAIT_NS)
+        return 0;
+    if (++*tries <= 8) {
+        LS_REAL(syscall)(SYS_sched_yield);
+    } else {
+        struct timespec pause = {0, 100000};
+        LS_REAL(syscall)(SYS_nanosleep, &pause, NULL);
     }
+    return 1;
 }
 
 /* Move notification K of R from its going descriptor to survivor S; H names
  * the same open file description.  0 on success. */
-int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
+int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h, int final)
 {
     int from = ls_reg_notify_fd(r, k);
+    int sig = ls_reg_signal(r);
     if (k == LS_KIND_LEASE) {
         /* the move makes the process the owner; an owner that cannot be put
          * back must not be lost: check it can (by setting it, unchanged,
@@ -133,7 +139,11 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
         int restore = ls_policy_owner_needs_restore(&r->owner, ls_self());
         if (restore && ls_sys_fcntl(h, F_SETOWN_EX, (long)&r->owner) < 0)
             return -1;
-        if (set_lease_on_alias(s, h, r->lease) < 0) {
+        int set = set_lease_on_alias(s, h, r->lease, final);
+        if (set == LS_MOVE_LATER)
+            return LS_MOVE_LATER;
+        int lease = r->lease;
+        if (set < 0) {
             /* a lease being broken may only be kept at its target type,
              * and not at all while a writer waits: the kernel has sent its
              * one notification for this break already (or it is queued),
@@ -143,13 +153,14 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
             if (cur < 0 || cur == r->lease)
                 return -1;
             if (cur != F_UNLCK && ls_sys_fcntl(s, F_SETLEASE, cur) == 0)
-                LS_SET(r->lease, (int)cur);
+                lease = (int)cur;
         }
         if (restore && ls_sys_fcntl(s, F_SETOWN_EX, (long)&r->owner) < 0)
             ls_log(LS_LOG_WARN, "fd %d: could not restore the owner after moving the lease", s);
         ls_seq_write_begin();
-        LS_SET(r->lease_prev, from);
+        LS_SET(r->lease, lease);
         LS_SET(r->lease_fd, s);
+        ls_fd_bury(from, sig, r, 1, 1);
         ls_seq_write_end();
     } else {
         long fl = ls_sys_fcntl(h, F_GETFL, 0);
@@ -158,12 +169,12 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h)
         if (ls_sys_fcntl(s, F_SETFL, fl | O_ASYNC) < 0)
             return -1;
         ls_seq_write_begin();
-        LS_SET(r->async_prev, from);
         LS_SET(r->async_fd, s);
+        ls_fd_bury(from, sig, r, 1, 1);
         ls_seq_write_end();
         queue_synthetic(r, s);
     }
-    ls_reg_flush_pending(ls_reg_signal(r), from, s);
+    ls_reg_flush_pending(sig, from, s);
     ls_stat_inc(LS_STAT_REHOMED);
     if (ls_log_enabled(LS_LOG_INFO)) {
         char path[256];
@@ -200,13 +211,15 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
         if (other_kind_stays) {
             ls_sys_fcntl(h, F_SETSIG, r->sig);
             ls_sys_fcntl(h, F_SETOWN_EX, (long)&r->owner);
-        } else {
+        }
+        ls_seq_write_begin();
+        if (!other_kind_stays) {
             LS_SET(r->sig, 0);
             r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
         }
-        ls_seq_write_begin();
         LS_SET(r->lease, F_UNLCK);
         LS_SET(r->lease_fd, -1);
+        ls_fd_bury(from, sig, r, 0, 1);
         ls_seq_write_end();
         if (ls_log_enabled(LS_LOG_INFO)) {
             char path[256];
@@ -219,6 +232,7 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
             ls_sys_fcntl(h, F_SETFL, fl & ~O_ASYNC);
         ls_seq_write_begin();
         LS_SET(r->async_fd, -1);
+        ls_fd_bury(from, sig, r, 0, 1);
         ls_seq_write_end();
         if (ls_log_enabled(LS_LOG_INFO)) {
             char path[256];

@@ -71,54 +71,81 @@ int ls_reg_pending(int fd)
     return 0;
 }
 
-enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to)
+/* Does FD name DEV/INO now?  Lock-free. */
+static int names(int fd, dev_t dev, ino_t ino)
+{
+    dev_t d;
+    ino_t i;
+    return ls_file_id(fd, &d, &i) == 0 && d == dev && i == ino;
+}
+
+/* The descriptor that carries R's notifications of the kind a notification
+ * with SI_CODE announces (POLL_MSG: a lease break), -1 if none.  Lock-free. */
+static int carrier(const struct ls_reg *r, int si_code)
+{
+    int lease_fd = LS_GET(r->lease_fd), async_fd = LS_GET(r->async_fd);
+    if (si_code == POLL_MSG && lease_fd >= 0)
+        return lease_fd;
+    return async_fd >= 0 ? async_fd : lease_fd;
+}
+
+enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int si_code, int *to)
 {
     int saved = errno;
     enum ls_note_verdict v;
     dev_t dev = 0;
     ino_t ino = 0;
+    int closing = 0;
     unsigned seq;
     do {
         seq = ls_seq_read_begin();
-        v = LS_NOTE_STALE;
+        v = LS_NOTE_FOREIGN;
         uint32_t id = ls_fd_reg(fd);
-        if (id) {
-            const struct ls_reg *r = ls_reg_get(id);
-            if (LS_GET(r->live) && ls_reg_signal(r) == sig &&
-                (LS_GET(r->lease_fd) >= 0 || LS_GET(r->async_fd) >= 0)) {
-                v = LS_NOTE_VALID;
-                dev = LS_GET(r->dev);
-                ino = LS_GET(r->ino);
-            }
-        }
-        if (v == LS_NOTE_STALE) {
-            /* a registration re-homed away from FD: name its new descriptor */
-            for (uint32_t i = 1, high = ls_reg_high_water(); i <= high; i++) {
-                const struct ls_reg *r = ls_reg_get(i);
-                if (!LS_GET(r->live) || ls_reg_signal(r) != sig || LS_GET(r->head) < 0)
-                    continue;
-                int lease_fd = LS_GET(r->lease_fd), async_fd = LS_GET(r->async_fd);
-                if (LS_GET(r->lease_prev) == fd && lease_fd >= 0) {
-                    *to = lease_fd;
-                } else if (LS_GET(r->async_prev) == fd && async_fd >= 0) {
-                    *to = async_fd;
-                } else {
-                    continue;
-                }
+        const struct ls_reg *r = id ? ls_reg_get(id) : NULL;
+        struct ls_grave g;
+        if (r && LS_GET(r->live) && ls_reg_signal(r) == sig &&
+            (LS_GET(r->lease_fd) >= 0 || LS_GET(r->async_fd) >= 0)) {
+            /* a registration of this number with this signal: valid while
+             * the number still names its file */
+            v = LS_NOTE_VALID;
+            dev = LS_GET(r->dev);
+            ino = LS_GET(r->ino);
+        } else if (ls_fd_grave(fd, &g) && ((g.sigs >> (sig - 1)) & 1)) {
+            /* a registration with this signal left the number: stale once
+             * the number no longer names its file; translated when it lives
+             * on under another descriptor */
+            v = LS_NOTE_STALE;
+            dev = g.dev;
+            ino = g.ino;
+            closing = g.closing;
+            const struct ls_reg *moved = g.reg ? ls_reg_get(g.reg) : NULL;
+            if (moved && LS_GET(moved->live) && LS_GET(moved->gen) == g.gen &&
+                ls_reg_signal(moved) == sig && (*to = carrier(moved, si_code)) >= 0)
                 v = LS_NOTE_TRANSLATE;
-                break;
-            }
         }
     } while (ls_seq_read_retry(seq));
-    if (v == LS_NOTE_STALE && ls_reg_pending(fd))
-        v = LS_NOTE_PENDING;
-    if (v == LS_NOTE_VALID) {
+    switch (v) {
+    case LS_NOTE_VALID:
         /* cheaply, the same file: not replaced behind the shim's back */
-        dev_t d;
-        ino_t i;
-        if (ls_file_id(fd, &d, &i) < 0 || d != dev || i != ino)
+        if (!names(fd, dev, ino))
             v = LS_NOTE_STALE;
+        break;
+    case LS_NOTE_TRANSLATE:
+        /* the same file still, and not being closed: proven only if the
+         * alias names the same open file description */
+        if (!closing && names(fd, dev, ino) && !ls_same_ofd(fd, *to))
+            v = LS_NOTE_FOREIGN;
+        break;
+    case LS_NOTE_STALE:
+        if (!closing && names(fd, dev, ino))
+            v = LS_NOTE_FOREIGN; /* nothing proven: delivered as sent */
+        break;
+    case LS_NOTE_FOREIGN:
+    case LS_NOTE_PENDING:
+        break;
     }
+    if (v != LS_NOTE_VALID && v != LS_NOTE_TRANSLATE && ls_reg_pending(fd))
+        v = LS_NOTE_PENDING;
     errno = saved;
     return v;
 }

@@ -158,11 +158,19 @@ void ls_reg_drop_if_empty(uint32_t id)
  * leave its registration for the caller to drop. */
 void ls_reg_detach_stale(int fd, const char *why)
 {
-    if (!ls_fd_reg(fd))
+    uint32_t id = ls_fd_reg(fd);
+    if (!id)
         return;
+    struct ls_reg *r = ls_reg_get(id);
     ls_stat_inc(LS_STAT_BEHIND_BACK);
     ls_log(LS_LOG_WARN, "fd %d %s behind the shim's back; forgetting it", fd, why);
-    ls_reg_forget_fd(fd);
+    ls_seq_write_begin();
+    ls_fd_detach(fd);
+    /* the kernel may go on naming FD for a registration that lives on
+     * under an alias the shim does not know: those are stale now */
+    if (r->lease_fd == fd || r->async_fd == fd)
+        ls_fd_bury(fd, ls_reg_signal(r), r, 0, 0);
+    ls_seq_write_end();
 }
 
 void ls_reg_forget_stale(int fd, const char *why)
@@ -311,6 +319,8 @@ void ls_reg_note_lease(int fd, int type)
             /* the kernel also resets the OFD's signal and owner (SPEC §0) */
             struct ls_reg *r = ls_reg_get(id);
             ls_seq_write_begin();
+            if (r->lease_fd >= 0)
+                ls_fd_bury(r->lease_fd, ls_reg_signal(r), r, 0, 0);
             LS_SET(r->lease, F_UNLCK);
             LS_SET(r->lease_fd, -1);
             LS_SET(r->break_at, 0);
@@ -325,6 +335,9 @@ void ls_reg_note_lease(int fd, int type)
         if (id) {
             struct ls_reg *r = ls_reg_get(id);
             ls_seq_write_begin();
+            /* taken through an alias: the kernel names FD from now on */
+            if (r->lease_fd >= 0 && r->lease_fd != fd)
+                ls_fd_bury(r->lease_fd, ls_reg_signal(r), r, 1, 0);
             LS_SET(r->lease, type);
             LS_SET(r->lease_fd, fd);
             LS_SET(r->break_at, 0);
@@ -345,6 +358,10 @@ void ls_reg_note_async(int fd, int on)
     if (id) {
         struct ls_reg *r = ls_reg_get(id);
         ls_seq_write_begin();
+        if (r->async_fd >= 0 && r->async_fd != fd)
+            ls_fd_bury(r->async_fd, ls_reg_signal(r), r, on, 0);
+        else if (!on && r->async_fd == fd)
+            ls_fd_bury(fd, ls_reg_signal(r), r, 0, 0);
         LS_SET(r->async_fd, on ? fd : -1);
         if (on)
             LS_SET(r->proc, ls_self());
@@ -485,19 +502,19 @@ static void note_survivors(uint32_t id, unsigned first, unsigned last, int h)
         if (survivor < 0)
             return;
         ls_seq_write_begin();
-        if (k == LS_KIND_LEASE) {
-            LS_SET(r->lease_prev, n);
+        if (k == LS_KIND_LEASE)
             LS_SET(r->lease_fd, survivor);
-        } else {
-            LS_SET(r->async_prev, n);
+        else
             LS_SET(r->async_fd, survivor);
-        }
+        ls_fd_bury(n, ls_reg_signal(r), r, 1, 1);
         ls_seq_write_end();
     }
 }
 
 /* Forget the members of ID in [FIRST, LAST]: a walk of its ring, so the
- * cost grows with its members, not with the width of the range. */
+ * cost grows with its members, not with the width of the range.  A notify
+ * fd still among them (kept, LEASE_SHIM_CLOSE=keep) leaves a grave: the
+ * kernel goes on naming a number that no longer names the file. */
 static void detach_range(uint32_t id, unsigned first, unsigned last)
 {
     struct ls_reg *r = ls_reg_get(id);
@@ -505,8 +522,11 @@ static void detach_range(uint32_t id, unsigned first, unsigned last)
     int m = r->head;
     for (unsigned i = 0, n = r->members; i < n && m >= 0; i++) {
         int next = ls_fd_next_member(m);
-        if (ls_in_range(m, first, last))
+        if (ls_in_range(m, first, last)) {
             ls_fd_detach(m);
+            if (m == r->lease_fd || m == r->async_fd)
+                ls_fd_bury(m, ls_reg_signal(r), r, 0, 1);
+        }
         m = next;
     }
     ls_seq_write_end();
@@ -527,15 +547,19 @@ static void log_change(struct undo_log *u, uint32_t id, const struct ls_reg *r, 
 }
 
 /* Move notification K of R to SURVIVOR through H: 0.  -1 with a warning
- * when the kernel refused: the registration is left as the kernel has it. */
+ * when the kernel refused: the registration is left as the kernel has it.
+ * LS_MOVE_LATER (unless FINAL): nothing changed, to be tried again. */
 static int rehome_or_degrade(uint32_t id, struct ls_reg *r, enum ls_kind k, int survivor, int h,
-                             struct undo_log *u)
+                             struct undo_log *u, int final)
 {
     int from = ls_reg_notify_fd(r, k);
-    if (ls_reg_rehome(r, k, survivor, h) == 0) {
+    int moved = ls_reg_rehome(r, k, survivor, h, final);
+    if (moved == 0) {
         log_change(u, id, r, k, from, survivor);
         return 0;
     }
+    if (moved == LS_MOVE_LATER)
+        return LS_MOVE_LATER;
     int err = errno;
     ls_stat_inc(LS_STAT_DEGRADED);
     ls_log(LS_LOG_WARN, "could not move the %s of fd %d to fd %d (errno %d): no longer tracked",
@@ -545,8 +569,10 @@ static int rehome_or_degrade(uint32_t id, struct ls_reg *r, enum ls_kind k, int 
 
 /* Descriptors of registration ID in [FIRST, LAST] are about to go away and
  * are still open.  H, one of them, is verified first.  Changes are logged
- * in U when the operation may still fail. */
-static void going_reg(uint32_t id, unsigned first, unsigned last, int h, struct undo_log *u)
+ * in U when the operation may still fail.  1 when a move must be tried
+ * again (unless FINAL): nothing of ID changed. */
+static int going_reg(uint32_t id, unsigned first, unsigned last, int h, struct undo_log *u,
+                     int final)
 {
     struct ls_reg *r = ls_reg_get(id);
     if (!ls_reg_owned(r)) {
@@ -559,7 +585,7 @@ static void going_reg(uint32_t id, unsigned first, unsigned last, int h, struct 
              * the registration went with its last descriptor */
             ls_reg_detach_stale(h, "was replaced");
             ls_reg_drop(id);
-            return;
+            return 0;
         }
         int going[2];
         for (enum ls_kind k = LS_KIND_LEASE; k <= LS_KIND_ASYNC; k++) {
@@ -578,11 +604,16 @@ static void going_reg(uint32_t id, unsigned first, unsigned last, int h, struct 
                 continue;
             switch (ls_policy_going(1, going[k], survivor >= 0, ls_cfg.close_policy)) {
             case LS_GOING_REHOME:
-                if (rehome_or_degrade(id, r, k, survivor, h, u) < 0) {
+                switch (rehome_or_degrade(id, r, k, survivor, h, u, final)) {
+                case 0:
+                    break;
+                case LS_MOVE_LATER:
+                    return 1; /* the lease comes first: nothing changed */
+                default:
                     /* pass-through from now on: the kernel keeps naming the
                      * old number, as it would without the shim */
                     ls_reg_drop(id);
-                    return;
+                    return 0;
                 }
                 break;
             case LS_GOING_RELEASE:
@@ -600,6 +631,7 @@ static void going_reg(uint32_t id, unsigned first, unsigned last, int h, struct 
     }
     detach_range(id, first, last);
     ls_reg_drop_if_empty(id);
+    return 0;
 }
 
 /* Is FD one of registration ID's members, inside [FIRST, LAST]? */
@@ -608,9 +640,9 @@ static int is_going_member(int fd, uint32_t id, unsigned first, unsigned last)
     return ls_in_range(fd, first, last) && ls_fd_reg(fd) == id;
 }
 
-void ls_reg_going_range(unsigned first, unsigned last)
+int ls_reg_going_range(unsigned first, unsigned last, int final)
 {
-    int saved = errno;
+    int saved = errno, later = 0;
     for (int fd = ls_fd_next_tracked(first, last); fd >= 0;) {
         uint32_t id = ls_fd_reg(fd);
         struct ls_reg *r = ls_reg_get(id);
@@ -620,10 +652,15 @@ void ls_reg_going_range(unsigned first, unsigned last)
         int h = is_going_member(r->lease_fd, id, first, last)   ? r->lease_fd
                 : is_going_member(r->async_fd, id, first, last) ? r->async_fd
                                                                 : fd;
-        going_reg(id, first, last, h, NULL); /* detaches every member in range */
+        if (going_reg(id, first, last, h, NULL, final)) {
+            later = 1; /* the ones after it wait for the next call too */
+            break;
+        }
+        /* going_reg detached every member of ID in range */
         fd = (unsigned)fd < last ? ls_fd_next_tracked((unsigned)fd + 1, last) : -1;
     }
     errno = saved;
+    return later;
 }
 
 void ls_reg_undo(const struct ls_undo *undo, int n)
@@ -635,7 +672,7 @@ void ls_reg_undo(const struct ls_undo *undo, int n)
         if (x->to >= 0) {
             /* moved to an alias: move it back, and FROM is a member again */
             if (r->live && ls_reg_notify_fd(r, (enum ls_kind)x->kind) == x->to)
-                ls_reg_rehome(r, (enum ls_kind)x->kind, x->from, x->to);
+                ls_reg_rehome(r, (enum ls_kind)x->kind, x->from, x->to, 1);
             if (r->live && !ls_fd_reg(x->from)) {
                 ls_seq_write_begin();
                 ls_fd_attach(x->from, x->id);
@@ -663,16 +700,16 @@ void ls_reg_undo(const struct ls_undo *undo, int n)
 
 /* ---- replacing a descriptor ------------------------------------------------------ */
 
-int ls_reg_replace(int fd, struct ls_undo *undo, int cap)
+int ls_reg_replace(int fd, struct ls_undo *undo, int cap, int final)
 {
-    int saved = errno;
+    int saved = errno, later = 0;
     uint32_t id = ls_fd_reg(fd);
     struct undo_log u = {undo, cap, 0};
     if (id) {
         struct ls_reg *r = ls_reg_get(id);
         int h = ls_in_range(r->lease_fd, (unsigned)fd, (unsigned)fd) ? r->lease_fd : fd;
-        going_reg(id, (unsigned)fd, (unsigned)fd, h, &u);
+        later = going_reg(id, (unsigned)fd, (unsigned)fd, h, &u, final);
     }
     errno = saved;
-    return u.n;
+    return later ? -1 : u.n;
 }

@@ -36,15 +36,35 @@ void ls_reg_note_owner(int fd, const struct f_owner_ex *owner);
 void ls_reg_note_alias(int src, int newfd);
 
 /* Descriptors FIRST..LAST are about to go away and are still open:
- * re-home, release or forget every registration they name (R1-R3). */
-void ls_reg_going_range(unsigned first, unsigned last);
+ * re-home, release or forget every registration they name (R1-R3).
+ * Returns 1 when a read lease could not be moved right now (a writer's
+ * open() holds write access for a moment): the registrations not yet
+ * handled are untouched, and the caller leaves the lock, waits with
+ * ls_reg_move_pause and calls again.  FINAL: no waiting; such a move
+ * degrades to pass-through (and 0 is returned). */
+int ls_reg_going_range(unsigned first, unsigned last, int final);
 
-/* The verdict on a kernel notification for SIG naming FD (SPEC §4).
- * Lock-free and async-signal-safe (it may run in any signal handler);
- * errno kept.  TRANSLATE puts a descriptor that names the same file in *TO;
- * PENDING: FD is being registered right now, so it names the file. */
-enum ls_note_verdict { LS_NOTE_VALID, LS_NOTE_TRANSLATE, LS_NOTE_STALE, LS_NOTE_PENDING };
-enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int *to);
+/* Between two tries of a move (lock NOT held): yield, then sleep 100 us;
+ * 0 once LS_MOVE_WAIT_NS have passed since the first call (*START 0 and
+ * *TRIES 0 before it).  Async-signal-safe; errno kept. */
+int ls_reg_move_pause(unsigned long long *start, unsigned *tries);
+
+/* The verdict on a kernel notification for SIG naming FD with SI_CODE
+ * (SPEC §4).  STALE only when proven: a registration with that number and
+ * signal went away (or moved) and the number no longer names its file;
+ * TRANSLATE puts the descriptor it moved to in *TO; PENDING: FD is being
+ * registered right now; FOREIGN: nothing the shim registered is proven
+ * stale (dnotify, FIOASYNC, a registration it gave up on), so it is the
+ * application's as the kernel sent it.  Lock-free and async-signal-safe (it
+ * may run in any signal handler); errno kept. */
+enum ls_note_verdict {
+    LS_NOTE_VALID,
+    LS_NOTE_TRANSLATE,
+    LS_NOTE_STALE,
+    LS_NOTE_PENDING,
+    LS_NOTE_FOREIGN
+};
+enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int si_code, int *to);
 
 /* Queue overflow: for every registration of this process whose lease is
  * being broken or whose O_ASYNC file is ready, call EMIT with the
@@ -86,8 +106,9 @@ void ls_reg_undo(const struct ls_undo *undo, int n);
 /* FD is about to be replaced (dup2/dup3 onto it) and is still open: apply
  * the rules now, before the number changes (R1), recording every change in
  * UNDO (at most CAP) for ls_reg_undo should the call fail (R4).  Returns
- * the number of records.  Lock held. */
-int ls_reg_replace(int fd, struct ls_undo *undo, int cap);
+ * the number of records, or -1 (nothing changed) to be called again as
+ * ls_reg_going_range's 1 says.  Lock held. */
+int ls_reg_replace(int fd, struct ls_undo *undo, int cap, int final);
 
 /* Add the signal of every live registration this process owns to SET.
  * Lock-free, async-signal-safe. */

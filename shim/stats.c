@@ -37,7 +37,6 @@ static const char *const stat_names[LS_STAT_COUNT] = {
 /* ---- violation sites --------------------------------------------------- */
 
 #define LS_SITES 64
-#define LS_SITE_FRAMES 12
 
 struct site {
     uint64_t hash;   /* 0: free */
@@ -79,19 +78,16 @@ int ls_pc_in_shim(unsigned long pc)
     return pc >= shim_lo && pc < shim_hi;
 }
 
-void ls_site_record(int event)
+void ls_site_record(int event, unsigned long count, const struct ls_frame *fr, int n)
 {
     if (!ls_cfg.stats_file[0])
         return;
     int saved = errno;
-    struct ls_frame fr[LS_SITE_FRAMES];
-    uintptr_t ip[LS_SITE_FRAMES];
-    int n = ls_unwind_frames(fr, LS_SITE_FRAMES);
-    for (int i = 0; i < n; i++)
-        ip[i] = fr[i].pc;
+    if (n > LS_SITE_FRAMES)
+        n = LS_SITE_FRAMES;
     uint64_t h = 1469598103934665603ull ^ (uint64_t)event; /* FNV-1a over the frames */
     for (int i = 0; i < n; i++)
-        h = (h ^ ip[i]) * 1099511628211ull;
+        h = (h ^ fr[i].pc) * 1099511628211ull;
     if (!h)
         h = 1;
     for (unsigned i = 0, slot = (unsigned)(h % LS_SITES); i < LS_SITES; i++, slot = (slot + 1) % LS_SITES) {
@@ -115,7 +111,7 @@ void ls_site_record(int event)
             }
         }
         if (seen == h) {
-            __atomic_fetch_add(&st->count, 1, __ATOMIC_RELAXED);
+            __atomic_fetch_add(&st->count, count, __ATOMIC_RELAXED);
             break;
         }
     }

@@ -4,11 +4,16 @@
 
 #include <stddef.h>
 
-/* Note where in the application a violation of kind EVENT (an ls_stat)
- * happened: the caller's stack, beyond the shim's own frames, joins the
- * statistics document's "sites".  Only when LEASE_SHIM_STATS is set.
- * Async-signal-safe (libunwind local unwinding, a lock-free table). */
-void ls_site_record(int event);
+struct ls_frame;
+
+/* Note COUNT violations of kind EVENT (an ls_stat) at the call site FR (N
+ * frames, innermost first, beyond the shim's own; none for one found in a
+ * signal handler): it joins the statistics document's "sites".  Only when
+ * LEASE_SHIM_STATS is set.  Async-signal-safe (a lock-free table); errno kept. */
+void ls_site_record(int event, unsigned long count, const struct ls_frame *fr, int n);
+
+/* How many frames a site keeps. */
+#define LS_SITE_FRAMES 12
 
 /* Constructor: learn where the shim's own code lies, so sites skip it.
  * Not async-signal-safe. */

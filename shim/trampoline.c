@@ -18,71 +18,187 @@
 #include "fdtable.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 int ls_notification_admit(int sig, siginfo_t *si)
 {
     int fd = si->si_fd, to = fd;
-    switch (ls_reg_check_notification(sig, fd, &to)) {
+    switch (ls_reg_check_notification(sig, fd, si->si_code, &to)) {
     case LS_NOTE_VALID:
         ls_reg_note_break(sig, fd, si->si_code);
-        return 1;
+        return LS_ADMIT_TRACKED;
     case LS_NOTE_PENDING:
-        return 2;
+        return LS_ADMIT_PENDING;
+    case LS_NOTE_FOREIGN:
+        return LS_ADMIT_AS_SENT;
     case LS_NOTE_TRANSLATE:
-        ls_stat_inc(LS_STAT_STALE_TRANSLATED);
-        ls_log_event("signal %d for fd %d: that fd no longer names the file; delivered as fd %d",
-                     sig, fd, to);
+        ls_stat_inc_in_handler(LS_STAT_STALE_TRANSLATED);
+        ls_log(LS_LOG_INFO, "signal %d for fd %d: that fd no longer names the file; delivered as fd %d",
+               sig, fd, to);
         si->si_fd = to;
         ls_reg_note_break(sig, to, si->si_code);
-        return 1;
+        return LS_ADMIT_TRACKED;
     case LS_NOTE_STALE:
         break;
     }
-    ls_stat_inc(LS_STAT_STALE_DROPPED);
-    ls_log_event("signal %d for fd %d: no registration of this process names it any more; %s",
-                 sig, fd, ls_cfg.stale_policy == LS_STALE_DELIVER ? "delivered as is" : "dropped");
+    ls_stat_inc_in_handler(LS_STAT_STALE_DROPPED);
+    ls_log(LS_LOG_INFO, "signal %d for fd %d: its registration went away and the fd no longer names its file; %s",
+           sig, fd, ls_cfg.stale_policy == LS_STALE_DELIVER ? "delivered as is" : "dropped");
     if (ls_cfg.stale_policy == LS_STALE_ABORT)
         abort();
-    return ls_cfg.stale_policy == LS_STALE_DELIVER;
+    return ls_cfg.stale_policy == LS_STALE_DELIVER ? LS_ADMIT_AS_SENT : LS_ADMIT_DROP;
 }
 
-#define LS_NEST 8
-/* The descriptors this thread's running handlers were given, innermost last. */
-static __thread int handling[LS_NEST] __attribute__((tls_model("initial-exec")));
-static __thread int handling_depth __attribute__((tls_model("initial-exec")));
+/* ---- descriptors claimed by running handlers ------------------------------------
+ *
+ * While an application handler runs with a tracked descriptor in si_fd, the
+ * descriptor is counted in flight (fdtable.h), and a close on another thread
+ * waits for it.  A handler may be left without returning (siglongjmp,
+ * longjmp): its claim then belongs to a dead frame.  Each claim records
+ * where the trampoline's frame was, so that a dead one is let go by the
+ * longjmp wrappers (which know where the jump lands) and, for any other way
+ * out, by the next trampoline on the thread (which knows where the signal
+ * interrupted it).  A handler nested deeper than LS_NEST claims still gets
+ * its notification, unclaimed. */
 
-/* Count FD in flight for a handler, then confirm it is still tracked, or
- * still being registered when PENDING (a closer detaches first, or ends
- * the registration, then waits for the count: one of us sees the other).
- * 1 if claimed. */
-static int claim(int fd, int pending)
+#define LS_NEST 32
+struct claim {
+    int fd;
+    int on_alt;    /* the frame is on the alternate signal stack */
+    uintptr_t sp;  /* the trampoline's frame */
+};
+static __thread struct claim claims[LS_NEST] __attribute__((tls_model("initial-exec")));
+static __thread int nclaims __attribute__((tls_model("initial-exec")));
+
+/* Is ADDR on the alternate stack ST describes?  Async-signal-safe. */
+static int on_stack(const stack_t *st, uintptr_t addr)
 {
-    if (handling_depth >= LS_NEST || ls_fd_inflight_add(fd, 1) < 0)
-        return 0;
-    if (pending ? !ls_reg_pending(fd) : !ls_fd_reg(fd)) {
-        ls_fd_inflight_add(fd, -1);
-        return 0;
-    }
-    handling[handling_depth++] = fd;
-    return 1;
+    return !(st->ss_flags & SS_DISABLE) && addr >= (uintptr_t)st->ss_sp &&
+           addr - (uintptr_t)st->ss_sp < st->ss_size;
+}
+
+/* Has C's frame been left, now that the thread runs at SP (on the
+ * alternate stack if ALT)?  A frame on the alternate stack is left once the
+ * thread runs off it (nested deliveries stay on it); otherwise, on one
+ * stack, frames below SP are dead. */
+static int claim_dead(const struct claim *c, uintptr_t sp, int alt)
+{
+    if (c->on_alt != alt)
+        return c->on_alt;
+    return sp > c->sp;
 }
 
 static void unclaim(void)
 {
-    ls_fd_inflight_add(handling[--handling_depth], -1);
+    ls_fd_inflight_add(claims[--nclaims].fd, -1);
+}
+
+/* Let go of the claims whose frames are dead with the thread at SP.  0 SP:
+ * all of them.  Async-signal-safe. */
+static void prune(uintptr_t sp, int alt)
+{
+    while (nclaims && (!sp || claim_dead(&claims[nclaims - 1], sp, alt)))
+        unclaim();
+}
+
+/* Count FD in flight for a handler about to be judged and run: a closer
+ * that detaches FD or buries it after this waits for the handler; one that
+ * did before is seen by the verdict that follows (both sides are
+ * sequentially consistent).  FRAME and ST place the trampoline's frame.
+ * Nothing is counted for a number whose page was never mapped (never
+ * tracked, no grave), or beyond LS_NEST claims.  1 if claimed. */
+static int claim(int fd, uintptr_t frame, const stack_t *st)
+{
+    if (nclaims >= LS_NEST || ls_fd_inflight_add(fd, 1) < 0)
+        return 0;
+    claims[nclaims++] = (struct claim){fd, on_stack(st, frame), frame};
+    return 1;
+}
+
+/* The notification's si_fd was translated to TO, a tracked descriptor: the
+ * innermost claim moves to it, and holds while TO is still tracked.  1 if
+ * it does (or nothing was claimed). */
+static int claim_moves(int claimed, int to)
+{
+    if (!claimed)
+        return 1;
+    struct claim *c = &claims[nclaims - 1];
+    if (ls_fd_inflight_add(to, 1) < 0)
+        return 0;
+    if (!ls_fd_reg(to)) {
+        ls_fd_inflight_add(to, -1);
+        return 0;
+    }
+    ls_fd_inflight_add(c->fd, -1);
+    c->fd = to;
+    return 1;
+}
+
+/* The stack pointer of the code a signal interrupted, from its context;
+ * 0 where the shim does not know the layout. */
+static uintptr_t interrupted_sp(const ucontext_t *uc)
+{
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__i386__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_ESP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.sp;
+#else
+    (void)uc;
+    return 0;
+#endif
+}
+
+/* Where a jmp_buf will put the stack pointer (glibc keeps it mangled with
+ * the thread's pointer guard); 0 where the shim does not know the layout. */
+static uintptr_t jump_target_sp(const void *env)
+{
+#if defined(__x86_64__)
+    uintptr_t v = (uintptr_t)((const long *)env)[6], guard; /* JB_RSP */
+    __asm__("mov %%fs:0x30, %0" : "=r"(guard));
+    v = (v >> 0x11) | (v << (64 - 0x11));
+    return v ^ guard;
+#elif defined(__i386__)
+    uintptr_t v = (uintptr_t)((const int *)env)[4], guard; /* JB_SP */
+    __asm__("mov %%gs:0x18, %0" : "=r"(guard));
+    v = (v >> 9) | (v << (32 - 9));
+    return v ^ guard;
+#else
+    (void)env;
+    return 0;
+#endif
+}
+
+void ls_claims_longjmp(const void *env)
+{
+    if (!nclaims)
+        return;
+    int saved = errno;
+    uintptr_t sp = jump_target_sp(env);
+    stack_t st;
+    if (!sp || LS_REAL(syscall)(SYS_sigaltstack, NULL, &st) < 0) {
+        prune(0, 0); /* where it lands is unknown: no handler claim survives */
+    } else {
+        prune(sp, on_stack(&st, sp));
+    }
+    errno = saved;
 }
 
 void ls_fd_quiesce(int fd)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     unsigned own = 0;
-    for (int i = 0; i < handling_depth; i++)
-        own += handling[i] == fd;
+    for (int i = 0; i < nclaims; i++)
+        own += claims[i].fd == fd;
     if (ls_fd_inflight(fd) <= own)
         return;
+    if (ls_crit_caller_mask())
+        ls_check_failed("a wait with the lock held");
     int saved = errno;
     unsigned long long start = ls_now_ns();
     while (ls_fd_inflight(fd) > own) {
@@ -116,29 +232,46 @@ void ls_fd_quiesce_range(unsigned first, unsigned last)
     }
 }
 
-/* Queue SI again to this thread, as the kernel delivered it. */
-static void requeue_to_self(int sig, siginfo_t *si)
-{
-    ls_sys_queue_to_this_thread(sig, si);
-}
+/* ---- queue overflow ------------------------------------------------------------ */
 
-/* One notification found by overflow recovery: queue it as the kernel would
- * have; if the queue is still full, run it through the trampoline now. */
+/* The context of the plain SIGIO whose overflow is being recovered. */
+static __thread void *recovering_ctx __attribute__((tls_model("initial-exec")));
+
+/* One notification found by overflow recovery: queued as the kernel would
+ * have, so that it is delivered like any other.  When the queue is still
+ * full, delivered now, as the kernel would deliver it: the application's
+ * mask and SIG itself (unless SA_NODEFER) blocked, with the interrupted
+ * context of the SIGIO that announced the overflow. */
 static void emit_recovered(int sig, siginfo_t *si)
 {
-    ls_stat_inc(LS_STAT_OVERFLOW_RECOVERED);
-    if (ls_sys_queue_to_this_thread(sig, si) < 0)
-        ls_trampoline(sig, si, NULL);
+    ls_stat_inc_in_handler(LS_STAT_OVERFLOW_RECOVERED);
+    if (ls_sys_queue_to_this_thread(sig, si) == 0 || !recovering_ctx)
+        return;
+    struct sigaction app;
+    if (!ls_sig_app_view(sig, &app) || app.sa_handler == SIG_DFL || app.sa_handler == SIG_IGN)
+        return;
+    sigset_t block = app.sa_mask, old;
+    if (!(app.sa_flags & SA_NODEFER))
+        sigaddset(&block, sig);
+    LS_REAL(syscall)(SYS_rt_sigprocmask, (long)SIG_BLOCK, &block, &old, (long)(_NSIG / 8));
+    ls_trampoline(sig, si, recovering_ctx);
+    LS_REAL(syscall)(SYS_rt_sigprocmask, (long)SIG_SETMASK, &old, NULL, (long)(_NSIG / 8));
 }
+
+/* ---- the trampoline ------------------------------------------------------------ */
 
 void ls_trampoline(int sig, siginfo_t *si, void *uctx)
 {
     int saved = errno;
     struct sigaction app;
+    static const ucontext_t no_context = {.uc_stack = {.ss_flags = SS_DISABLE}};
+    const ucontext_t *uc = uctx ? uctx : &no_context;
+    if (nclaims && uctx)
+        prune(interrupted_sp(uc), (uc->uc_stack.ss_flags & SS_ONSTACK) != 0);
     if (!ls_sig_app_view(sig, &app)) {
         /* the application changed the disposition while this one was on its
          * way: let the kernel deliver it again under the new one */
-        requeue_to_self(sig, si);
+        ls_sys_queue_to_this_thread(sig, si);
         errno = saved;
         return;
     }
@@ -151,13 +284,23 @@ void ls_trampoline(int sig, siginfo_t *si, void *uctx)
     if (ls_is_notification(si) && ls_sig_watched(sig)) {
         /* admitted, and its descriptor kept from going while the handler
          * runs; a closer that won the race has re-homed it: look again */
-        int admitted = ls_notification_admit(sig, si);
-        if (admitted && !(claimed = claim(si->si_fd, admitted == 2))) {
+        uintptr_t frame = (uintptr_t)&app;
+        int fd = si->si_fd, admitted;
+        claimed = claim(fd, frame, &uc->uc_stack);
+        for (int tries = 0;; tries++) {
             admitted = ls_notification_admit(sig, si);
-            if (admitted)
-                admitted = claimed = claim(si->si_fd, admitted == 2);
+            if (si->si_fd == fd || claim_moves(claimed, si->si_fd))
+                break;
+            /* the descriptor it moved to went meanwhile: look again */
+            si->si_fd = fd;
+            if (tries == 4) {
+                admitted = LS_ADMIT_AS_SENT; /* not proven stale */
+                break;
+            }
         }
-        if (!admitted && ls_cfg.stale_policy != LS_STALE_DELIVER) {
+        if (admitted == LS_ADMIT_DROP) {
+            if (claimed)
+                unclaim();
             errno = saved;
             return;
         }
@@ -167,9 +310,16 @@ void ls_trampoline(int sig, siginfo_t *si, void *uctx)
     } else if (app.sa_handler == SIG_DFL) {
         /* only SIGIO is caught at SIG_DFL: a queue overflow is recovered into
          * per-descriptor notifications, anything else gets the default */
-        if (!(sig == SIGIO && si->si_code == SI_KERNEL && ls_reg_recover_overflow(emit_recovered) > 0)) {
+        int recovered = 0;
+        if (sig == SIGIO && si->si_code == SI_KERNEL) {
+            void *outer = recovering_ctx;
+            recovering_ctx = uctx;
+            recovered = ls_reg_recover_overflow(emit_recovered);
+            recovering_ctx = outer;
+        }
+        if (!recovered) {
             ls_sig_reset_default(sig);
-            requeue_to_self(sig, si); /* blocked until we return, then acted on */
+            ls_sys_queue_to_this_thread(sig, si); /* blocked until we return, then acted on */
         }
     } else {
         if (app.sa_flags & SA_RESETHAND)

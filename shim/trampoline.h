@@ -11,12 +11,22 @@ static inline int ls_is_notification(const siginfo_t *si)
     return si && si->si_code >= POLL_IN && si->si_code <= POLL_HUP;
 }
 
-/* Check notification SI for signal SIG in place: 1 to hand it on (si_fd
- * possibly translated to a descriptor that still names the file), 2 to hand
- * it on for a descriptor whose registration is being made right now (not in
- * the table yet), 0 to swallow it (stale; counted and logged), following
- * LEASE_SHIM_STALE.  Async-signal-safe, lock-free; errno kept. */
+/* What to do with a notification (ls_notification_admit). */
+enum {
+    LS_ADMIT_DROP,    /* proven stale: swallowed (counted and logged) */
+    LS_ADMIT_TRACKED, /* a tracked registration's (si_fd possibly translated) */
+    LS_ADMIT_PENDING, /* for a registration being made right now */
+    LS_ADMIT_AS_SENT  /* not proven stale: the application's, as the kernel sent it */
+};
+
+/* Check notification SI for signal SIG in place, following
+ * LEASE_SHIM_STALE for a proven-stale one; one of LS_ADMIT_*.
+ * Async-signal-safe, lock-free, no unwinding; errno kept. */
 int ls_notification_admit(int sig, siginfo_t *si);
+
+/* A longjmp to ENV is about to leave this thread's handlers whose frames
+ * lie below where it lands: their claims go.  Async-signal-safe; errno kept. */
+void ls_claims_longjmp(const void *env);
 
 /* Before the real close of FD (already detached from the table): wait until
  * no handler on another thread is still running with FD as its si_fd, so
