@@ -126,7 +126,7 @@ static int k_open(int fd)
 
 static int k_same(int a, int b)
 {
-    return ls_sys_kcmp_file(self, a, b) == 0;
+    return ls_sys_kcmp_file(a, b) == 0;
 }
 
 static int k_fstat(int fd, struct stat *st)

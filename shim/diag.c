@@ -178,7 +178,7 @@ int ls_log_enabled(int level)
 const char *ls_fd_path(int fd, char *buf, size_t size)
 {
     char link[32];
-    ls_fmt(link, sizeof link, "/proc/self/fd/%d", fd);
+    ls_fmt(link, sizeof link, "/proc/thread-self/fd/%d", fd);
     long n = ls_sys_readlink(link, buf, size - 1);
     if (n <= 0)
         return "?";

@@ -55,7 +55,7 @@ size_t ls_fmt(char *buf, size_t size, const char *fmt, ...)
 /* Would a line at LEVEL be written?  Async-signal-safe. */
 int ls_log_enabled(int level);
 
-/* The path FD names, from /proc/self/fd, into BUF (SIZE bytes); "?" if it
+/* The path FD names, from /proc/thread-self/fd, into BUF (SIZE bytes); "?" if it
  * cannot be read.  Async-signal-safe. */
 const char *ls_fd_path(int fd, char *buf, size_t size);
 

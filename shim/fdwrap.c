@@ -141,8 +141,11 @@ static void note_alias(int src, int newfd)
 LS_EXPORT int dup(int fd)
 {
     int r = LS_REAL(dup)(fd);
-    if (r >= 0 && !LS_LIKELY(!ls_fd_reg(fd)))
-        note_alias(fd, r);
+    if (r >= 0) {
+        ls_fd_unbury(r); /* a new description behind the number */
+        if (!LS_LIKELY(!ls_fd_reg(fd)))
+            note_alias(fd, r);
+    }
     return r;
 }
 
@@ -205,6 +208,8 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
     errno = saved;
     r = is_dup3 ? op3(oldfd, newfd, flags) : op2(oldfd, newfd);
     err = errno;
+    if (r >= 0 && oldfd != newfd)
+        ls_fd_unbury(newfd);
     if (r < 0)
         ls_reg_undo(undo, nundo);
     else if (id_old && oldfd != newfd)
@@ -218,22 +223,28 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
 
 LS_EXPORT int dup2(int oldfd, int newfd)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
+        ls_fd_unbury(newfd); /* a new description behind the number */
         return LS_REAL(dup2)(oldfd, newfd);
+    }
     return dup2_tracked(oldfd, newfd, -1, LS_REAL(dup2), NULL);
 }
 
 LS_EXPORT int __dup2(int oldfd, int newfd)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
+        ls_fd_unbury(newfd); /* a new description behind the number */
         return LS_REAL(__dup2)(oldfd, newfd);
+    }
     return dup2_tracked(oldfd, newfd, -1, LS_REAL(__dup2), NULL);
 }
 
 LS_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
+        ls_fd_unbury(newfd); /* a new description behind the number */
         return LS_REAL(dup3)(oldfd, newfd, flags);
+    }
     return dup2_tracked(oldfd, newfd, flags, NULL, LS_REAL(dup3));
 }
 
@@ -314,6 +325,7 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
             break;
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
+            ls_fd_unbury(r);
             ls_reg_note_alias(fd, r);
             break;
         }
@@ -331,8 +343,15 @@ static inline __attribute__((always_inline)) int fcntl_common(fcntl_fn op, int f
                                                               void *arg)
 {
     switch (cmd) {
-    case F_SETLEASE:
     case F_SETSIG:
+        /* FD may be about to carry notifications the shim does not track
+         * (FIOASYNC): what the number carried before proves nothing now */
+        ls_fd_unbury(fd);
+        break;
+    case F_NOTIFY:
+        ls_fd_unbury(fd); /* dnotify: the application's own notifications */
+        return op(fd, cmd, arg);
+    case F_SETLEASE:
     case F_SETOWN:
     case F_SETOWN_EX:
     case F_SETFL:
@@ -342,8 +361,16 @@ static inline __attribute__((always_inline)) int fcntl_common(fcntl_fn op, int f
     default:
         return op(fd, cmd, arg);
     }
-    if (LS_LIKELY(!ls_fd_reg(fd)) && !(ls_cfg.enabled && registers(cmd, (long)arg)))
-        return op(fd, cmd, arg);
+    if (LS_LIKELY(!ls_fd_reg(fd)) && !(ls_cfg.enabled && registers(cmd, (long)arg)) &&
+        !((cmd == F_SETLEASE || cmd == F_SETFL) &&
+          __atomic_load_n(&ls_reg_pending_count, __ATOMIC_SEQ_CST))) {
+        if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
+            return op(fd, cmd, arg);
+        int r = op(fd, cmd, arg);
+        if (r >= 0)
+            ls_fd_unbury(r); /* a new description behind the number */
+        return r;
+    }
     return fcntl_tracked(op, fd, cmd, arg);
 }
 
@@ -477,16 +504,22 @@ LS_EXPORT long syscall(long nr, ...)
         return close_tracked(fd, sys_close);
 #ifdef SYS_dup2
     case SYS_dup2:
-        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1))
+        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1)) {
+            ls_fd_unbury((int)a1);
             break;
+        }
         return dup2_tracked(fd, (int)a1, -1, sys_dup2, NULL);
 #endif
     case SYS_dup3:
-        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1))
+        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1)) {
+            ls_fd_unbury((int)a1);
             break;
+        }
         return dup2_tracked(fd, (int)a1, (int)a2, NULL, sys_dup3);
     case SYS_dup: {
         long r = LS_REAL(syscall)(SYS_dup, a0);
+        if (r >= 0)
+            ls_fd_unbury((int)r);
         if (r >= 0 && ls_fd_reg(fd))
             note_alias(fd, (int)r);
         return r;

@@ -8,6 +8,7 @@
 #ifndef LS_REAL_H
 #define LS_REAL_H
 
+#include <setjmp.h>
 #include <stdio.h>
 #include <signal.h>
 #include <spawn.h>
@@ -46,7 +47,11 @@
                           const posix_spawnattr_t *, char *const[], char *const[])) \
     X(FILE *, popen, (const char *, const char *))                   \
     X(int, system, (const char *))                                    \
-    X(int, daemon, (int, int))
+    X(int, daemon, (int, int))                                        \
+    X(void, longjmp, (struct __jmp_buf_tag *, int))                   \
+    X(void, _longjmp, (struct __jmp_buf_tag *, int))                  \
+    X(void, siglongjmp, (struct __jmp_buf_tag *, int))                \
+    X(void, __longjmp_chk, (struct __jmp_buf_tag *, int))
 
 #define LS_REAL_FIELD(ret, name, params) ret (*name) params;
 struct ls_real_table {

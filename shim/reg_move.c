@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -47,23 +48,61 @@ static void queue_synthetic(const struct ls_reg *r, int fd)
         ls_sys_queue_to_this_thread(si.si_signo, &si);
 }
 
+/* Is SIG pending for the calling thread alone (sent to it: an F_OWNER_TID
+ * notification, tgkill, pthread_sigqueue)?  1, 0, or -1 if unknown.  The
+ * kernel tells only in /proc (SigPnd: the thread's own; ShdPnd: the
+ * process's).  Async-signal-safe. */
+static int pending_for_thread(int sig)
+{
+    char buf[2048];
+    int fd = ls_sys_open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    long n = -1;
+    if (ls_file_stat(fd, &st) == 0) {
+        n = LS_REAL(syscall)(SYS_read, (long)fd, buf, (long)sizeof buf - 1);
+        ls_sys_close_if_ours(fd, &st);
+    }
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    const char *p = strstr(buf, "\nSigPnd:");
+    if (!p)
+        return -1;
+    p += 9;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    uint64_t mask = 0;
+    for (; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+        mask = mask << 4 | (uint64_t)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+    return (mask >> (sig - 1)) & 1;
+}
+
 /* Notifications for FROM already queued when it went (SPEC §4): take every
  * pending SIG off the queue (the caller has it blocked) and queue back the
  * ones still wanted, those naming FROM renamed TO, or dropped if TO < 0.
  * Everything goes back in order: to the process from the main thread, to
- * the calling thread from any other. */
+ * the calling thread from any other.  A signal is never moved from one
+ * thread to another: while SIG is pending for this thread alone the queue
+ * is left as it is (the trampoline still judges those when they are
+ * delivered, by the number's grave). */
 void ls_reg_flush_pending(int sig, int from, int to)
 {
     /* The kernel accepts a notification-like siginfo only for the process
      * from its main thread, or for the calling thread itself.  Elsewhere,
      * with SIG blocked by the caller (it would stay with this thread), the
-     * queue is left alone: the trampoline still translates FROM through
-     * lease_prev/async_prev when they are delivered. */
+     * queue is left alone. */
     const sigset_t *caller = ls_crit_caller_mask();
     int main_thread = ls_is_main_thread();
     if (!main_thread && (!caller || sigismember(caller, sig) == 1))
         return;
     sigset_t set;
+    if (LS_REAL(syscall)(SYS_rt_sigpending, &set, (long)(_NSIG / 8)) < 0 ||
+        sigismember(&set, sig) != 1)
+        return; /* nothing queued */
+    if (pending_for_thread(sig) != 0)
+        return; /* dequeuing would take this thread's own first */
     siginfo_t keep[32];
     int n = 0;
     struct timespec zero = {0, 0};

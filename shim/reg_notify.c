@@ -31,10 +31,13 @@ static struct pending {
     ino_t ino;
 } pending[LS_PENDING_SLOTS] = {[0 ... LS_PENDING_SLOTS - 1] = {-1, 0, 0}};
 
+unsigned ls_reg_pending_count;
+
 void ls_reg_pending_begin(int fd, int *slot)
 {
     struct stat st;
     *slot = -1;
+    __atomic_add_fetch(&ls_reg_pending_count, 1, __ATOMIC_SEQ_CST);
     if (ls_file_stat(fd, &st) < 0)
         return;
     for (int i = 0; i < LS_PENDING_SLOTS; i++) {
@@ -54,6 +57,7 @@ void ls_reg_pending_end(int slot)
 {
     if (slot >= 0)
         __atomic_store_n(&pending[slot].fd, -1, __ATOMIC_SEQ_CST);
+    __atomic_sub_fetch(&ls_reg_pending_count, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Is a registration of FD's current file being made under number FD? */

@@ -71,7 +71,7 @@ int ls_same_ofd(int a, int b)
 {
     if (a == b)
         return 1;
-    int r = ls_sys_kcmp_file(ls_self(), a, b);
+    int r = ls_sys_kcmp_file(a, b);
     if (r == 0)
         return 1;
     return r < 0 && (errno == ENOSYS || errno == EPERM);
@@ -186,7 +186,9 @@ void ls_reg_forget_stale(int fd, const char *why)
 /* Adopt descriptors that already named FD's open file description when it
  * was registered (a dup() made before the lease, SCM_RIGHTS): only kcmp can
  * find them.  *EXISTING: a registration of that OFD, or 0.  -1 (errno) when
- * /proc/self/fd cannot be listed: then aliases are unknown. */
+ * the descriptor table cannot be listed: then aliases are unknown.  The
+ * calling thread's view (/proc/thread-self): the process's is empty once
+ * its main thread has exited. */
 static int scan_aliases(int fd, dev_t dev, ino_t ino, uint32_t *existing, int *found, int *nfound)
 {
     static int warned;
@@ -194,7 +196,7 @@ static int scan_aliases(int fd, dev_t dev, ino_t ino, uint32_t *existing, int *f
     int seen = 0, err = 0;
     *existing = 0;
     *nfound = 0;
-    int dir = ls_sys_open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    int dir = ls_sys_open("/proc/thread-self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     struct stat dir_st;
     if (dir < 0)
         return -1;
@@ -266,7 +268,7 @@ static uint32_t reg_for_fd(int fd)
         /* an alias the shim does not know of would be released under the
          * application by R2: better not to track this descriptor at all */
         ls_stat_inc(LS_STAT_DEGRADED);
-        ls_log(LS_LOG_WARN, "cannot list /proc/self/fd (errno %d): fd %d is not tracked", errno,
+        ls_log(LS_LOG_WARN, "cannot list /proc/thread-self/fd (errno %d): fd %d is not tracked", errno,
                fd);
         return 0;
     }

@@ -131,6 +131,13 @@ void ls_reg_answer_unhandled(int sig, int fd);
 void ls_reg_pending_begin(int fd, int *slot);
 void ls_reg_pending_end(int slot);
 
+/* Registrations being made right now (between ls_reg_pending_begin and
+ * _end), process-wide: while there are any, a lease or O_ASYNC change on an
+ * untracked descriptor takes the lock, so that a handler answering a break
+ * during the registering call is noted after the registration, as the
+ * kernel saw them. */
+extern unsigned ls_reg_pending_count;
+
 /* Is a registration of FD's current file being made under number FD?
  * Lock-free, async-signal-safe. */
 int ls_reg_pending(int fd);

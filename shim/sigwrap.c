@@ -10,6 +10,7 @@
 #include "trampoline.h"
 
 #include <errno.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <time.h>
 
@@ -212,3 +213,23 @@ LS_EXPORT int sigwait(const sigset_t *set, int *sig)
     *sig = r;
     return 0;
 }
+
+/* ---- leaving a handler without returning ----------------------------------------- */
+
+/* glibc exports the fortified longjmp without declaring it. */
+void __longjmp_chk(struct __jmp_buf_tag env[1], int val) __attribute__((noreturn));
+
+/* Every longjmp entry point: the claims of the handlers the jump leaves go
+ * first (trampoline.c), then libc jumps.  Async-signal-safe. */
+#define LS_LONGJMP_WRAPPER(name)                                        \
+    LS_EXPORT void name(struct __jmp_buf_tag env[1], int val)           \
+    {                                                                   \
+        ls_claims_longjmp(env);                                         \
+        LS_REAL(name)(env, val);                                        \
+        __builtin_unreachable();                                        \
+    }
+LS_LONGJMP_WRAPPER(longjmp)
+LS_LONGJMP_WRAPPER(_longjmp)
+LS_LONGJMP_WRAPPER(siglongjmp)
+LS_LONGJMP_WRAPPER(__longjmp_chk)
+#undef LS_LONGJMP_WRAPPER

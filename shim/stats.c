@@ -143,7 +143,7 @@ static size_t put_json_string(char *buf, size_t size, size_t n, const char *s)
 size_t ls_stats_json(char *buf, size_t size)
 {
     char exe[512];
-    long len = ls_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
+    long len = ls_sys_readlink("/proc/thread-self/exe", exe, sizeof exe - 1);
     exe[len > 0 ? len : 0] = '\0';
     /* violations: what a strict CI run fails on (README, lease-run --strict) */
     unsigned long violations = ls_stat_get(LS_STAT_REHOMED) + ls_stat_get(LS_STAT_RELEASED) +

@@ -73,11 +73,13 @@ static inline pid_t ls_sys_gettid(void)
     return (pid_t)LS_REAL(syscall)(SYS_gettid);
 }
 
-/* 0: same open file description; 1 or 2: different; -1: error (errno). */
-static inline int ls_sys_kcmp_file(pid_t self, int a, int b)
+/* 0: same open file description; 1 or 2: different; -1: error (errno).
+ * Asked for the calling thread, not the process: once the main thread has
+ * exited (pthread_exit from main), kcmp with the process id fails. */
+static inline int ls_sys_kcmp_file(int a, int b)
 {
-    return (int)LS_REAL(syscall)(SYS_kcmp, (long)self, (long)self, (long)KCMP_FILE,
-                                 (long)a, (long)b);
+    long self = LS_REAL(syscall)(SYS_gettid);
+    return (int)LS_REAL(syscall)(SYS_kcmp, self, self, (long)KCMP_FILE, (long)a, (long)b);
 }
 
 /* Queue SI for SIG to the calling thread: the only target the kernel

@@ -119,7 +119,7 @@ static int note_module(struct dl_phdr_info *info, size_t size, void *arg)
         char exe[256];
         const char *name = info->dlpi_name;
         if (!name || !name[0]) { /* the program itself */
-            ssize_t len = ls_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
+            ssize_t len = ls_sys_readlink("/proc/thread-self/exe", exe, sizeof exe - 1);
             exe[len > 0 ? len : 0] = '\0';
             name = len > 0 ? exe : "(program)";
         }
