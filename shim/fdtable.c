@@ -203,6 +203,29 @@ void ls_fd_bury(int fd, int sig, const struct ls_reg *r, int moved, int closing)
     LS_SET(g->sigs, sigs | bit);
 }
 
+unsigned ls_fd_mark_closing(unsigned first, unsigned last)
+{
+    unsigned marked = 0;
+    if (last >= LS_FD_LIMIT)
+        last = LS_FD_LIMIT - 1;
+    for (unsigned fd = first; fd <= last;) {
+        struct ls_fdent *page = __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE);
+        unsigned end = (fd | (LS_FDPAGE_SIZE - 1)) < last ? (fd | (LS_FDPAGE_SIZE - 1)) : last;
+        for (; page && fd <= end; fd++) {
+            struct ls_grave *g = &page[fd & (LS_FDPAGE_SIZE - 1)].grave;
+            if (LS_GET(g->sigs)) {
+                __atomic_store_n(&g->closing, 1, __ATOMIC_SEQ_CST);
+                marked++;
+            }
+        }
+        if (end == last)
+            break;
+        fd = end + 1;
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return marked;
+}
+
 void ls_fd_settle(unsigned first, unsigned last)
 {
     if (last >= LS_FD_LIMIT)

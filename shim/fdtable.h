@@ -120,8 +120,9 @@ unsigned ls_fd_inflight(int fd);
  * paths check this one word before skipping the wait for them. */
 extern unsigned ls_inflight_total;
 
-/* May FD go away without the shim (untracked, and no handler running with
- * it)?  The fast path of every wrapper that closes.  Async-signal-safe. */
+/* May FD go away without the shim (untracked, no grave, and no handler
+ * running with it)?  The fast path of every wrapper that closes.
+ * Async-signal-safe. */
 static inline int ls_fd_quiet(int fd);
 
 /* Bytes of table memory mapped so far.  Async-signal-safe. */
@@ -139,6 +140,13 @@ static inline int ls_seq_read_retry(unsigned start);
  * going away (the caller calls ls_fd_settle once it has gone).  FD's page
  * is mapped (it was tracked).  Lock held, inside a write bracket. */
 void ls_fd_bury(int fd, int sig, const struct ls_reg *r, int moved, int closing);
+
+/* Descriptors FIRST..LAST are about to go: mark their graves closing, so
+ * that a handler judging a notification from now on takes it for stale,
+ * and one that judged before is waited for (ls_fd_quiesce: the mark and a
+ * handler's claim are sequentially consistent).  Returns how many were
+ * marked.  Async-signal-safe, lock-free. */
+unsigned ls_fd_mark_closing(unsigned first, unsigned last);
 
 /* Descriptors FIRST..LAST have gone (the close returned): their graves now
  * prove staleness only while the number names another file.
@@ -210,7 +218,16 @@ static inline void ls_fd_unbury(int fd)
 
 static inline int ls_fd_quiet(int fd)
 {
-    return !ls_fd_reg(fd) && !__atomic_load_n(&ls_inflight_total, __ATOMIC_SEQ_CST);
+    unsigned u = (unsigned)fd;
+    struct ls_fdent *page =
+        u < LS_FD_LIMIT ? __atomic_load_n(&ls_fdpages[u >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE) : 0;
+    if (page) {
+        const struct ls_fdent *e = &page[u & (LS_FDPAGE_SIZE - 1)];
+        if (__atomic_load_n(&e->reg, __ATOMIC_RELAXED) ||
+            __atomic_load_n(&e->grave.sigs, __ATOMIC_RELAXED))
+            return 0;
+    }
+    return !__atomic_load_n(&ls_inflight_total, __ATOMIC_SEQ_CST);
 }
 
 static inline unsigned ls_seq_read_begin(void)

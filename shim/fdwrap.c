@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -105,6 +106,7 @@ static int close_tracked(int fd, close_fn op)
         return op(fd); /* a vfork child must not change the parent's table */
     if (ls_fd_reg(fd))
         going_now((unsigned)fd, (unsigned)fd);
+    ls_fd_mark_closing((unsigned)fd, (unsigned)fd);
     ls_fd_quiesce(fd); /* no handler elsewhere may still be using the number */
     int r = op(fd);    /* close always frees the number, so nothing can be undone */
     ls_fd_settle((unsigned)fd, (unsigned)fd);
@@ -141,11 +143,8 @@ static void note_alias(int src, int newfd)
 LS_EXPORT int dup(int fd)
 {
     int r = LS_REAL(dup)(fd);
-    if (r >= 0) {
-        ls_fd_unbury(r); /* a new description behind the number */
-        if (!LS_LIKELY(!ls_fd_reg(fd)))
-            note_alias(fd, r);
-    }
+    if (r >= 0 && !LS_LIKELY(!ls_fd_reg(fd)))
+        note_alias(fd, r);
     return r;
 }
 
@@ -200,7 +199,8 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
         if (!ls_reg_move_pause(&start, &tries))
             final = 1;
     }
-    if (replacing || (oldfd != newfd && ls_fd_inflight(newfd))) {
+    int graves = oldfd != newfd && ls_fd_mark_closing((unsigned)newfd, (unsigned)newfd);
+    if (replacing || graves || (oldfd != newfd && ls_fd_inflight(newfd))) {
         ls_crit_leave(&c);
         ls_fd_quiesce(newfd); /* no handler elsewhere may still be using the number */
         ls_crit_enter(&c);
@@ -208,13 +208,11 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
     errno = saved;
     r = is_dup3 ? op3(oldfd, newfd, flags) : op2(oldfd, newfd);
     err = errno;
-    if (r >= 0 && oldfd != newfd)
-        ls_fd_unbury(newfd);
     if (r < 0)
         ls_reg_undo(undo, nundo);
     else if (id_old && oldfd != newfd)
         ls_reg_note_alias(oldfd, newfd);
-    if (replacing)
+    if (replacing || graves)
         ls_fd_settle((unsigned)newfd, (unsigned)newfd);
     ls_crit_leave(&c);
     errno = err;
@@ -223,28 +221,22 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
 
 LS_EXPORT int dup2(int oldfd, int newfd)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
-        ls_fd_unbury(newfd); /* a new description behind the number */
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
         return LS_REAL(dup2)(oldfd, newfd);
-    }
     return dup2_tracked(oldfd, newfd, -1, LS_REAL(dup2), NULL);
 }
 
 LS_EXPORT int __dup2(int oldfd, int newfd)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
-        ls_fd_unbury(newfd); /* a new description behind the number */
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
         return LS_REAL(__dup2)(oldfd, newfd);
-    }
     return dup2_tracked(oldfd, newfd, -1, LS_REAL(__dup2), NULL);
 }
 
 LS_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
-        ls_fd_unbury(newfd); /* a new description behind the number */
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
         return LS_REAL(dup3)(oldfd, newfd, flags);
-    }
     return dup2_tracked(oldfd, newfd, flags, NULL, LS_REAL(dup3));
 }
 
@@ -325,11 +317,14 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
             break;
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
-            ls_fd_unbury(r);
             ls_reg_note_alias(fd, r);
             break;
         }
     }
+    /* a registration the shim could not track is the application's: what
+     * the number carried before proves nothing about its notifications */
+    if (r >= 0 && registers(cmd, (long)arg) && !ls_fd_reg(fd))
+        ls_fd_unbury(fd);
     ls_reg_pending_end(slot);
     ls_crit_leave(&c);
     errno = err;
@@ -343,15 +338,11 @@ static inline __attribute__((always_inline)) int fcntl_common(fcntl_fn op, int f
                                                               void *arg)
 {
     switch (cmd) {
-    case F_SETSIG:
-        /* FD may be about to carry notifications the shim does not track
-         * (FIOASYNC): what the number carried before proves nothing now */
-        ls_fd_unbury(fd);
-        break;
     case F_NOTIFY:
         ls_fd_unbury(fd); /* dnotify: the application's own notifications */
         return op(fd, cmd, arg);
     case F_SETLEASE:
+    case F_SETSIG:
     case F_SETOWN:
     case F_SETOWN_EX:
     case F_SETFL:
@@ -364,12 +355,7 @@ static inline __attribute__((always_inline)) int fcntl_common(fcntl_fn op, int f
     if (LS_LIKELY(!ls_fd_reg(fd)) && !(ls_cfg.enabled && registers(cmd, (long)arg)) &&
         !((cmd == F_SETLEASE || cmd == F_SETFL) &&
           __atomic_load_n(&ls_reg_pending_count, __ATOMIC_SEQ_CST))) {
-        if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
-            return op(fd, cmd, arg);
-        int r = op(fd, cmd, arg);
-        if (r >= 0)
-            ls_fd_unbury(r); /* a new description behind the number */
-        return r;
+        return op(fd, cmd, arg);
     }
     return fcntl_tracked(op, fd, cmd, arg);
 }
@@ -390,6 +376,20 @@ LS_FCNTL_WRAPPER(ls_fcntl64_entry, fcntl64)
 LS_FCNTL_WRAPPER(ls___fcntl_entry, __fcntl)
 #undef LS_FCNTL_WRAPPER
 
+/* ---- ioctl ------------------------------------------------------------------ */
+
+/* FIOASYNC switches on I/O signals the shim does not track (SPEC §2 tracks
+ * them through F_SETFL): the number's grave is forgotten, so that they
+ * reach the application as the kernel sends them.  Every request is passed
+ * on with its third argument untouched, as fcntl's (see below). */
+LS_EXPORT int ls_ioctl_entry(int fd, unsigned long req, void *arg) __asm__("ioctl");
+int ls_ioctl_entry(int fd, unsigned long req, void *arg)
+{
+    if (__builtin_expect(req == FIOASYNC, 0))
+        ls_fd_unbury(fd);
+    return LS_REAL(ioctl)(fd, req, arg);
+}
+
 /* ---- ranges ----------------------------------------------------------------- */
 
 /* Descriptors FIRST..LAST are about to go; apply the rules to those tracked.
@@ -397,14 +397,13 @@ LS_FCNTL_WRAPPER(ls___fcntl_entry, __fcntl)
  * errno kept. */
 static int going_range(unsigned first, unsigned last)
 {
-    if (LS_LIKELY(ls_fd_next_tracked(first, last) < 0) || ls_shared_child()) {
-        if (__atomic_load_n(&ls_inflight_total, __ATOMIC_SEQ_CST))
-            ls_fd_quiesce_range(first, last);
-        return 0;
-    }
-    going_now(first, last);
-    ls_fd_quiesce_range(first, last);
-    return 1;
+    int tracked = ls_fd_next_tracked(first, last) >= 0 && !ls_shared_child();
+    if (tracked)
+        going_now(first, last);
+    int graves = ls_fd_mark_closing(first, last) > 0;
+    if (tracked || graves || __atomic_load_n(&ls_inflight_total, __ATOMIC_SEQ_CST))
+        ls_fd_quiesce_range(first, last);
+    return tracked || graves;
 }
 
 /* After a call that made FIRST..LAST go (GOING: going_range ran first). */
@@ -504,22 +503,16 @@ LS_EXPORT long syscall(long nr, ...)
         return close_tracked(fd, sys_close);
 #ifdef SYS_dup2
     case SYS_dup2:
-        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1)) {
-            ls_fd_unbury((int)a1);
+        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1))
             break;
-        }
         return dup2_tracked(fd, (int)a1, -1, sys_dup2, NULL);
 #endif
     case SYS_dup3:
-        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1)) {
-            ls_fd_unbury((int)a1);
+        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1))
             break;
-        }
         return dup2_tracked(fd, (int)a1, (int)a2, NULL, sys_dup3);
     case SYS_dup: {
         long r = LS_REAL(syscall)(SYS_dup, a0);
-        if (r >= 0)
-            ls_fd_unbury((int)r);
         if (r >= 0 && ls_fd_reg(fd))
             note_alias(fd, (int)r);
         return r;

@@ -26,6 +26,7 @@
     X(int, fcntl, (int, int, ...))                                    \
     X(int, fcntl64, (int, int, ...))                                  \
     X(int, __fcntl, (int, int, ...))                                  \
+    X(int, ioctl, (int, unsigned long, ...))                          \
     X(int, close_range, (unsigned int, unsigned int, int))            \
     X(void, closefrom, (int))                                         \
     X(int, fclose, (FILE *))                                          \

@@ -116,6 +116,7 @@ static int claim(int fd, uintptr_t frame, const stack_t *st)
     if (nclaims >= LS_NEST || ls_fd_inflight_add(fd, 1) < 0)
         return 0;
     claims[nclaims++] = (struct claim){fd, on_stack(st, frame), frame};
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* before the verdict reads the table */
     return 1;
 }
 
