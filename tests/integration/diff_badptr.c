@@ -15,11 +15,16 @@
  * must give exactly the same, which diff_run.sh checks by running this
  * program without and with it and comparing the outputs byte for byte.
  *
- * Every case runs twice: "plain" (the child has no registration: the shim's
- * untracked paths) and "live" (the child first takes a read lease with
+ * Every case runs three times: "plain" (the child has no registration: the
+ * shim's untracked paths), "live" (the child first takes a read lease with
  * F_SETSIG and a handler, makes an alias of it, and puts a pipe in O_ASYNC
  * mode with the same signal: the tracked paths, the watched signal, the
- * spawn and exec hand-over).  Where a call needs a pending signal (to make
+ * spawn and exec hand-over) and "catch" (as live, with a SIGSEGV and SIGBUS
+ * handler that leaves by siglongjmp, as legacy programs that probe memory
+ * do: where glibc faults in the caller's context, the handler must run,
+ * which it cannot if the shim faults with every signal blocked, and the
+ * shim must still work afterwards, which it cannot if the fault left its
+ * lock held: the child then makes a few tracked calls and reports them).  Where a call needs a pending signal (to make
  * the kernel write a siginfo, or glibc store sigwait's number) one is made
  * pending first: SIGUSR2 raised, and the notification signal (a real
  * O_ASYNC notification in "live", raised in "plain"), both blocked.
@@ -30,6 +35,7 @@
 #include "lstest.h"
 
 #include <errno.h>
+#include <setjmp.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -75,7 +81,9 @@ static void make_bad_pointers(void)
 struct result {
     long ret;
     int err;
-    int child; /* the wait status of a process the call started, -1 if none */
+    int child;  /* the wait status of a process the call started, -1 if none */
+    int caught; /* "catch": the signal the handler caught, 0 if none */
+    int after;  /* "catch": what the calls made afterwards gave (see after_fault) */
 };
 
 static const char *errno_name(int e)
@@ -105,6 +113,9 @@ static void status_text(char *buf, size_t size, int st)
 
 /* ---- the child's world ----------------------------------------------------------- */
 
+enum { PASS_PLAIN, PASS_LIVE, PASS_CATCH, NPASS };
+static const char *const pass_name[NPASS] = {"plain", "live", "catch"};
+static int pass;                 /* which of them runs */
 static int live;                 /* this pass makes registrations */
 static const char *data_path;    /* a file to lease and to reopen */
 static int note_sig;             /* the notification signal */
@@ -323,7 +334,50 @@ static const struct badcase cases[] = {
     C(popen_command, 0), C(popen_mode, 0), C(system_command, 0),
 };
 
-/* ---- running a case ------------------------------------------------------------------ */
+/* ---- running a case -------------------------------------------------------------------- */
+
+static sigjmp_buf fault_jmp;
+static volatile sig_atomic_t fault_sig;
+
+static void on_fault(int sig)
+{
+    fault_sig = sig;
+    siglongjmp(fault_jmp, 1);
+}
+
+/* After a fault was caught: a few calls that go through the shim's lock
+ * (a tracked dup and close, a query of the watched signal, F_GETLEASE).
+ * A bit per call that did what it should; a lock left held hangs (SIGALRM). */
+static int after_fault(struct world *w)
+{
+    struct sigaction sa;
+    int d = dup(w->fd), bits = 0;
+    bits |= (d >= 0 && close(d) == 0) << 0;
+    bits |= (sigaction(note_sig, NULL, &sa) == 0 && sa.sa_sigaction == handler) << 1;
+    bits |= (fcntl(w->fd, F_GETLEASE) == (live ? F_RDLCK : F_UNLCK)) << 2;
+    return bits;
+}
+
+/* Run C with bad pointer BAD in this child; R its report. */
+static void child_call(const struct badcase *c, void *bad, struct result *r)
+{
+    struct world w;
+    world_setup(&w);
+    if (pass == PASS_CATCH) {
+        struct sigaction sa = {.sa_handler = on_fault};
+        sigemptyset(&sa.sa_mask);
+        CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+        CHECK(sigaction(SIGBUS, &sa, NULL) == 0);
+        if (sigsetjmp(fault_jmp, 1)) {
+            r->caught = fault_sig;
+            r->after = after_fault(&w);
+            return;
+        }
+    }
+    c->fn(&w, bad, r);
+    if (pass == PASS_CATCH)
+        r->after = after_fault(&w);
+}
 
 static void run_case(const struct badcase *c, int kind)
 {
@@ -333,12 +387,11 @@ static void run_case(const struct badcase *c, int kind)
     pid_t pid = fork();
     CHECK(pid >= 0);
     if (pid == 0) {
+        live = pass != PASS_PLAIN;
         close(p[0]);
         alarm(10); /* a call that waits for ever shows up as SIGALRM */
-        struct world w;
-        world_setup(&w);
-        struct result r = {0, 0, -1};
-        c->fn(&w, bad_ptr[kind], &r);
+        struct result r = {0, 0, -1, 0, 0};
+        child_call(c, bad_ptr[kind], &r);
         CHECK(write(p[1], &r, sizeof r) == (ssize_t)sizeof r);
         _exit(0); /* no atexit: the test directory is the parent's */
     }
@@ -355,16 +408,24 @@ static void run_case(const struct badcase *c, int kind)
             status_text(s, sizeof s, r.child);
             snprintf(sub, sizeof sub, "  (started: %s)", s);
         }
-        if (r.err == SENTINEL)
+        if (r.caught)
+            snprintf(text, sizeof text, "caught SIG%s", sigabbrev_np(r.caught));
+        else if (r.err == SENTINEL)
             snprintf(text, sizeof text, "= %ld  errno unchanged%s", r.ret, sub);
         else
             snprintf(text, sizeof text, "= %ld  errno %s%s", r.ret, errno_name(r.err), sub);
+        if (pass == PASS_CATCH) {
+            size_t l = strlen(text);
+            snprintf(text + l, sizeof text - l, "; then dup+close %s, sigaction %s, F_GETLEASE %s",
+                     r.after & 1 ? "ok" : "failed", r.after & 2 ? "ok" : "changed",
+                     r.after & 4 ? "ok" : "changed");
+        }
     } else {
         char s[40];
         status_text(s, sizeof s, st);
         snprintf(text, sizeof text, "no report, %s", s);
     }
-    printf("%-5s %-30s %-10s %s\n", live ? "live" : "plain", c->name, bad_name[kind], text);
+    printf("%-5s %-30s %-10s %s\n", pass_name[pass], c->name, bad_name[kind], text);
 }
 
 int main(void)
@@ -377,7 +438,7 @@ int main(void)
     data_path = lst_path("data");
     close(lst_open(data_path, O_RDONLY));
     make_bad_pointers();
-    for (live = 0; live < 2; live++)
+    for (pass = 0; pass < NPASS; pass++)
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
             for (int kind = 0; kind < NBAD; kind++)
                 if (kind != BAD_READONLY || cases[i].writes)
