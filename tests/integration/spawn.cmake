@@ -18,3 +18,15 @@ lease_shim_integration(t_spawn_attr_mask_shim_spawnp TIMEOUT 30
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/t_spawn_attr.c ARGS mask shim spawnp)
 add_test(NAME t_spawn_attr_mask_shim_spawnp.noshim COMMAND t_spawn_attr_mask_shim_spawnp mask shim spawnp)
 set_tests_properties(t_spawn_attr_mask_shim_spawnp.noshim PROPERTIES LABELS integration TIMEOUT 30)
+
+# The shim's own failures never change errno (issue #12 item 11): its
+# mapping before popen/system/posix_spawn fails (fault injection, every
+# position in turn) and the application's errno is what it set.
+if(TARGET lease_shim_fault)
+  add_executable(t_spawn_errno ${CMAKE_CURRENT_LIST_DIR}/fault/t_spawn_errno.c)
+  target_link_libraries(t_spawn_errno PRIVATE lstest)
+  add_test(NAME t_fault_spawn_errno
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/fault/spawn_errno_test.sh
+            $<TARGET_FILE:t_spawn_errno> $<TARGET_FILE:lease_shim_fault>)
+  set_tests_properties(t_fault_spawn_errno PROPERTIES LABELS integration TIMEOUT 120)
+endif()
