@@ -126,13 +126,19 @@ static int any_guarded(void)
     return 0;
 }
 
-/* Everything the shim does before exec with ENVP.  Async-signal-safe (mmap). */
-static void exec_prepare(struct exec_prep *x, char *const *envp)
+/* Everything the shim does before exec with ENVP.  Async-signal-safe (mmap); errno kept. */
+static void exec_prepare(struct exec_prep *x, char *const *envp, const char *libc_reads)
 {
     memset(x, 0, sizeof *x);
     x->envp = envp;
     uint32_t high = ls_reg_high_water();
     if (!ls_cfg.enabled || ls_shared_child() || (!high && !any_guarded()))
+        return;
+    /* LIBC_READS: a string libc reads itself before any system call (the
+     * file execvpe searches for); if it is bad, libc faults there, and a
+     * SIGSEGV handler leaving by siglongjmp must find nothing prepared */
+    char first;
+    if (libc_reads && ls_sys_peek(&first, libc_reads, 1) != 1)
         return;
     int saved_errno = errno;
     struct env_info env;
@@ -194,7 +200,7 @@ static void exec_failed(struct exec_prep *x)
 LS_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     struct exec_prep x;
-    exec_prepare(&x, envp);
+    exec_prepare(&x, envp, NULL);
     int r = LS_REAL(execve)(path, argv, x.envp);
     exec_failed(&x);
     return r;
@@ -203,7 +209,7 @@ LS_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 LS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
 {
     struct exec_prep x;
-    exec_prepare(&x, envp);
+    exec_prepare(&x, envp, NULL);
     int r = LS_REAL(execveat)(dirfd, path, argv, x.envp, flags);
     exec_failed(&x);
     return r;
@@ -212,7 +218,7 @@ LS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *co
 LS_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
     struct exec_prep x;
-    exec_prepare(&x, envp);
+    exec_prepare(&x, envp, NULL);
     int r = LS_REAL(fexecve)(fd, argv, x.envp);
     exec_failed(&x);
     return r;
@@ -226,7 +232,7 @@ LS_EXPORT int execv(const char *path, char *const argv[])
 LS_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
     struct exec_prep x;
-    exec_prepare(&x, envp);
+    exec_prepare(&x, envp, file);
     int r = LS_REAL(execvpe)(file, argv, x.envp);
     exec_failed(&x);
     return r;
@@ -471,6 +477,7 @@ void ls_exec_adopt(void)
     const char *v = secure_getenv(LS_HANDOVER_VAR);
     if (!v)
         return;
+    int saved_errno = errno; /* the new image's errno is not the shim's to set */
     uint64_t mask = 0;
     struct ls_crit c;
     ls_crit_enter(&c);
@@ -479,6 +486,7 @@ void ls_exec_adopt(void)
     unsetenv(LS_HANDOVER_VAR);
     if (n < 0) {
         ls_log(LS_LOG_WARN, "malformed %s: registrations not adopted", LS_HANDOVER_VAR);
+        errno = saved_errno;
         return;
     }
     /* the trampolines are in place: the caller's mask from before the exec */
@@ -488,4 +496,5 @@ void ls_exec_adopt(void)
         if (mask & (1ull << (sig - 1)))
             sigaddset(&set, sig);
     pthread_sigmask(SIG_SETMASK, &set, NULL);
+    errno = saved_errno;
 }

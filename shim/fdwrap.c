@@ -370,9 +370,20 @@ LS_EXPORT void closefrom(int lowfd)
 
 /* ---- stdio ------------------------------------------------------------------ */
 
+/* FP's descriptor, -1 for a stream without one (fmemopen, open_memstream,
+ * fopencookie), for which fileno sets errno: kept.  A bad FP faults here as
+ * it does in libc, outside the lock. */
+static int stream_fd(FILE *fp)
+{
+    int saved = errno;
+    int fd = fp ? fileno_unlocked(fp) : -1;
+    errno = saved;
+    return fd;
+}
+
 LS_EXPORT int fclose(FILE *fp)
 {
-    int fd = fp ? fileno_unlocked(fp) : -1;
+    int fd = stream_fd(fp);
     if (fd >= 0 && !LS_LIKELY(ls_fd_quiet(fd)))
         going_range((unsigned)fd, (unsigned)fd);
     return LS_REAL(fclose)(fp);
@@ -382,7 +393,7 @@ LS_EXPORT int fclose(FILE *fp)
  * new file (glibc 2.36): the rules apply before it, as for close. */
 static FILE *freopen_common(freopen_fn op, const char *path, const char *mode, FILE *fp)
 {
-    int fd = fp ? fileno_unlocked(fp) : -1;
+    int fd = stream_fd(fp);
     if (fd >= 0 && !LS_LIKELY(ls_fd_quiet(fd)))
         going_range((unsigned)fd, (unsigned)fd);
     return op(path, mode, fp);

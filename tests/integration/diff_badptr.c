@@ -55,8 +55,9 @@ int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 /* ---- the bad pointers ------------------------------------------------------- */
 
 enum { BAD_ONE, BAD_UNMAPPED, BAD_PROT_NONE, BAD_READONLY, NBAD };
-static const char *const bad_name[NBAD] = {"one", "unmapped", "prot_none", "readonly"};
-static void *bad_ptr[NBAD];
+/* (and, after them, "-": no bad pointer, for the cases of good_cases) */
+static const char *const bad_name[NBAD + 1] = {"one", "unmapped", "prot_none", "readonly", "-"};
+static void *bad_ptr[NBAD + 1];
 
 static void make_bad_pointers(void)
 {
@@ -306,6 +307,28 @@ CASE(c_popen_mode, FILE *f; CALL(r, (f = popen("true", bad)) != NULL);
      if (f) r->child = pclose(f);)
 CASE(c_system_command, CALL(r, system(bad));)
 
+/* valid pointers the shim reads and libc treats specially: streams without
+ * a descriptor (fileno fails on them, with EBADF) */
+static char membuf[64];
+static ssize_t cookie_io(void *c, char *b, size_t n)
+{
+    (void)c;
+    (void)b;
+    return (ssize_t)n;
+}
+static FILE *cookie_stream(void)
+{
+    cookie_io_functions_t io = {.read = cookie_io};
+    return fopencookie(NULL, "r", io);
+}
+CASE(c_fclose_fmemopen, FILE *f = fmemopen(membuf, sizeof membuf, "r"); CHECK(f);
+     CALL(r, fclose(f));)
+CASE(c_fclose_memstream, char *b; size_t n; FILE *f = open_memstream(&b, &n); CHECK(f);
+     CALL(r, fclose(f));)
+CASE(c_fclose_cookie, FILE *f = cookie_stream(); CHECK(f); CALL(r, fclose(f));)
+CASE(c_freopen_cookie, FILE *f = cookie_stream(); CHECK(f);
+     CALL(r, freopen(data_path, "r", f) != NULL);)
+
 #define C(name, writes) {#name, writes, c_##name}
 static const struct badcase cases[] = {
     C(sigaction_act_usr1, 0), C(sigaction_old_usr1, 1), C(sigaction_both_usr1, 1),
@@ -332,6 +355,9 @@ static const struct badcase cases[] = {
     C(posix_spawn_envp_elem, 0), C(posix_spawnp_file, 0), C(posix_spawnp_attr, 0),
     C(posix_spawnp_envp, 0),
     C(popen_command, 0), C(popen_mode, 0), C(system_command, 0),
+};
+static const struct badcase good_cases[] = {
+    C(fclose_fmemopen, 0), C(fclose_memstream, 0), C(fclose_cookie, 0), C(freopen_cookie, 0),
 };
 
 /* ---- running a case -------------------------------------------------------------------- */
@@ -438,11 +464,14 @@ int main(void)
     data_path = lst_path("data");
     close(lst_open(data_path, O_RDONLY));
     make_bad_pointers();
-    for (pass = 0; pass < NPASS; pass++)
+    for (pass = 0; pass < NPASS; pass++) {
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
             for (int kind = 0; kind < NBAD; kind++)
                 if (kind != BAD_READONLY || cases[i].writes)
                     run_case(&cases[i], kind);
+        for (size_t i = 0; i < sizeof good_cases / sizeof good_cases[0]; i++)
+            run_case(&good_cases[i], NBAD);
+    }
     printf("END\n");
     return 0;
 }
