@@ -13,3 +13,10 @@ add_test(NAME diff_badptr_disabled
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/diff_run.sh
           $<TARGET_FILE:lease_shim> $<TARGET_FILE:diff_badptr> LEASE_SHIM=0)
 set_tests_properties(diff_badptr diff_badptr_disabled PROPERTIES LABELS integration TIMEOUT 120)
+if(LEASE_SHIM_SANITIZE)
+  # A sanitizer's interceptors check the application's pointers before libc
+  # (and the shim) see them, and its SIGSEGV handler turns each expected
+  # death into a report (which fails the stage): the comparison is the
+  # plain build's.
+  set_tests_properties(diff_badptr diff_badptr_disabled PROPERTIES DISABLED TRUE)
+endif()
