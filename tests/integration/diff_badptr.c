@@ -85,7 +85,10 @@ struct result {
     int child;  /* the wait status of a process the call started, -1 if none */
     int caught; /* "catch": the signal the handler caught, 0 if none */
     int after;  /* "catch": what the calls made afterwards gave (see after_fault) */
+    int brk;    /* "catch", cloexec cases: whom the break named (BRK_*) */
 };
+enum { BRK_NONE, BRK_CLOEXEC_FD, BRK_ALIAS, BRK_OTHER };
+static const char *const brk_name[] = {"no break", "the close-on-exec fd", "its alias", "another fd"};
 
 static const char *errno_name(int e)
 {
@@ -119,6 +122,7 @@ static const char *const pass_name[NPASS] = {"plain", "live", "catch"};
 static int pass;                 /* which of them runs */
 static int live;                 /* this pass makes registrations */
 static const char *data_path;    /* a file to lease and to reopen */
+static const char *cloexec_path; /* a file leased through a close-on-exec fd */
 static int note_sig;             /* the notification signal */
 
 struct world {
@@ -127,6 +131,7 @@ struct world {
     int pipe_r, pipe_w;
     FILE *fp;       /* a stream on a dup of fd (tracked in "live") */
     int true_fd;    /* /bin/true, for fexecve */
+    int cx, cx_alias; /* "live", cloexec cases: a lease on a close-on-exec fd, a plain dup; else -1 */
     sigset_t usr2, note;
 };
 
@@ -137,7 +142,7 @@ static void handler(int sig, siginfo_t *si, void *ctx)
     (void)ctx;
 }
 
-static void world_setup(struct world *w)
+static void world_setup(struct world *w, int cloexec_lease)
 {
     struct sigaction sa = {.sa_sigaction = handler, .sa_flags = SA_SIGINFO | SA_RESTART};
     sigemptyset(&sa.sa_mask);
@@ -168,6 +173,15 @@ static void world_setup(struct world *w)
     CHECK(w->fp != NULL);
     w->true_fd = open(TRUE_BIN, O_RDONLY | O_CLOEXEC);
     CHECK(w->true_fd >= 0);
+    w->cx = w->cx_alias = -1;
+    if (live && cloexec_lease) {
+        /* an exec re-homes this registration to the alias first (R1), and
+         * moves it back if the exec fails */
+        w->cx = lst_open(cloexec_path, O_RDONLY | O_CLOEXEC);
+        lst_lease(w->cx, F_RDLCK);
+        w->cx_alias = dup(w->cx);
+        CHECK(w->cx_alias >= 0);
+    }
 
     /* the pending signals */
     CHECK(raise(SIGUSR2) == 0);
@@ -189,6 +203,7 @@ struct badcase {
     const char *name;
     int writes;   /* the argument is written: readonly is bad too */
     case_fn *fn;
+    int cloexec;  /* the world has a lease on a close-on-exec fd (w->cx) */
 };
 
 static struct timespec zero_ts;
@@ -268,6 +283,7 @@ CASE(c_execve_envp_elem, ENVP_BAD_ELEM CALL(r, execve(TRUE_BIN, argv_true, ev_))
 CASE(c_execv_argv, CALL(r, execv(TRUE_BIN, bad));)
 CASE(c_execvp_file, CALL(r, execvp(bad, argv_true));)
 CASE(c_execvp_argv, CALL(r, execvp("true", bad));)
+CASE(c_execvpe_file, CALL(r, execvpe(bad, argv_true, environ));)
 CASE(c_execvpe_envp, CALL(r, execvpe("true", argv_true, bad));)
 CASE(c_execvpe_envp_elem, ENVP_BAD_ELEM CALL(r, execvpe("true", argv_true, ev_));)
 CASE(c_execveat_envp, CALL(r, execveat(AT_FDCWD, TRUE_BIN, argv_true, bad, 0));)
@@ -329,7 +345,9 @@ CASE(c_fclose_cookie, FILE *f = cookie_stream(); CHECK(f); CALL(r, fclose(f));)
 CASE(c_freopen_cookie, FILE *f = cookie_stream(); CHECK(f);
      CALL(r, freopen(data_path, "r", f) != NULL);)
 
-#define C(name, writes) {#name, writes, c_##name}
+#define C(name, writes) {#name, writes, c_##name, 0}
+/* the same with a lease on a close-on-exec descriptor */
+#define CX(name) {#name "_cloexec", 0, c_##name, 1}
 static const struct badcase cases[] = {
     C(sigaction_act_usr1, 0), C(sigaction_old_usr1, 1), C(sigaction_both_usr1, 1),
     C(sigaction_act_note, 0), C(sigaction_old_note, 1), C(sigaction_both_note, 1),
@@ -347,6 +365,7 @@ static const struct badcase cases[] = {
     C(fclose, 0), C(freopen_fp, 0), C(freopen64_fp, 0), C(freopen_path, 0), C(freopen_mode, 0),
     C(execve_path, 0), C(execve_argv, 0), C(execve_argv_elem, 0), C(execve_envp, 0),
     C(execve_envp_elem, 0), C(execv_argv, 0), C(execvp_file, 0), C(execvp_argv, 0),
+    C(execvpe_file, 0), CX(execvp_file), CX(execvpe_file), CX(execve_envp), CX(execve_path),
     C(execvpe_envp, 0), C(execvpe_envp_elem, 0), C(execveat_envp, 0), C(execveat_path, 0),
     C(fexecve_envp, 0), C(fexecve_argv, 0), C(execl_arg, 0), C(execlp_arg, 0),
     C(execle_envp, 0), C(execle_path, 0),
@@ -384,11 +403,26 @@ static int after_fault(struct world *w)
     return bits;
 }
 
+/* After the call, cloexec cases: break the lease on cloexec_path and say
+ * which descriptor the notification names (the pipe's pending one is
+ * skipped).  Without the shim: the close-on-exec fd, the lease's own; with
+ * it, the same, unless an exec's preparation was left half done. */
+static int break_names(struct world *w)
+{
+    CHECK_EQ(lst_break(cloexec_path, 0), EWOULDBLOCK);
+    struct timespec two = {2, 0};
+    siginfo_t si;
+    while (sigtimedwait(&w->note, &si, &two) == note_sig)
+        if (si.si_fd != w->pipe_r)
+            return si.si_fd == w->cx ? BRK_CLOEXEC_FD : si.si_fd == w->cx_alias ? BRK_ALIAS : BRK_OTHER;
+    return BRK_NONE;
+}
+
 /* Run C with bad pointer BAD in this child; R its report. */
 static void child_call(const struct badcase *c, void *bad, struct result *r)
 {
     struct world w;
-    world_setup(&w);
+    world_setup(&w, c->cloexec);
     if (pass == PASS_CATCH) {
         struct sigaction sa = {.sa_handler = on_fault};
         sigemptyset(&sa.sa_mask);
@@ -397,12 +431,16 @@ static void child_call(const struct badcase *c, void *bad, struct result *r)
         if (sigsetjmp(fault_jmp, 1)) {
             r->caught = fault_sig;
             r->after = after_fault(&w);
+            if (w.cx >= 0)
+                r->brk = break_names(&w);
             return;
         }
     }
     c->fn(&w, bad, r);
     if (pass == PASS_CATCH)
         r->after = after_fault(&w);
+    if (w.cx >= 0)
+        r->brk = break_names(&w);
 }
 
 static void run_case(const struct badcase *c, int kind)
@@ -416,7 +454,7 @@ static void run_case(const struct badcase *c, int kind)
         live = pass != PASS_PLAIN;
         close(p[0]);
         alarm(10); /* a call that waits for ever shows up as SIGALRM */
-        struct result r = {0, 0, -1, 0, 0};
+        struct result r = {0, 0, -1, 0, 0, BRK_NONE};
         child_call(c, bad_ptr[kind], &r);
         CHECK(write(p[1], &r, sizeof r) == (ssize_t)sizeof r);
         _exit(0); /* no atexit: the test directory is the parent's */
@@ -427,7 +465,7 @@ static void run_case(const struct badcase *c, int kind)
     close(p[0]);
     int st;
     CHECK(waitpid(pid, &st, 0) == pid);
-    char text[160], sub[64] = "";
+    char text[240], sub[64] = "";
     if (n == (ssize_t)sizeof r) {
         if (r.child != -1) {
             char s[40];
@@ -446,6 +484,10 @@ static void run_case(const struct badcase *c, int kind)
                      r.after & 1 ? "ok" : "failed", r.after & 2 ? "ok" : "changed",
                      r.after & 4 ? "ok" : "changed");
         }
+        if (c->cloexec && pass != PASS_PLAIN) {
+            size_t l = strlen(text);
+            snprintf(text + l, sizeof text - l, "; break names %s", brk_name[r.brk]);
+        }
     } else {
         char s[40];
         status_text(s, sizeof s, st);
@@ -463,6 +505,8 @@ int main(void)
     note_sig = lst_sig();
     data_path = lst_path("data");
     close(lst_open(data_path, O_RDONLY));
+    cloexec_path = lst_path("cloexec");
+    close(lst_open(cloexec_path, O_RDONLY));
     make_bad_pointers();
     for (pass = 0; pass < NPASS; pass++) {
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
