@@ -344,11 +344,26 @@ static int spawn_mask_free(const posix_spawnattr_t *attr)
     return posix_spawnattr_getflags(&a, &flags) == 0 && !(flags & POSIX_SPAWN_SETSIGMASK);
 }
 
-static void spawn_prepare(struct spawn_prep *x, const posix_spawnattr_t *attr, char *const *envp)
+/* Can the string S (an application pointer) be read to its end, or at
+ * least its first 16 bytes?  Async-signal-safe; errno kept. */
+static int str_readable(const char *s)
+{
+    char head[16];
+    size_t len = ls_sys_peek(head, s, sizeof head);
+    return len == sizeof head || (len && memchr(head, 0, len));
+}
+
+/* LIBC_READS: a string libc reads itself before its spawn (popen's mode):
+ * if it is bad, libc faults there, and a SIGSEGV handler leaving by
+ * siglongjmp must find nothing prepared (environ swapped, signals blocked). */
+static void spawn_prepare(struct spawn_prep *x, const posix_spawnattr_t *attr, char *const *envp,
+                          const char *libc_reads)
 {
     memset(x, 0, sizeof *x);
     x->envp = envp;
     if (!ls_cfg.enabled || !ls_reg_high_water())
+        return;
+    if (libc_reads && !str_readable(libc_reads))
         return;
     int saved_errno = errno;
     sigset_t block;
@@ -396,7 +411,7 @@ LS_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_a
                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     struct spawn_prep x;
-    spawn_prepare(&x, attr, envp);
+    spawn_prepare(&x, attr, envp, NULL);
     int r = LS_REAL(posix_spawn)(pid, path, fa, attr, argv, x.envp);
     spawn_done(&x, 0);
     return r;
@@ -406,7 +421,7 @@ LS_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
                            const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     struct spawn_prep x;
-    spawn_prepare(&x, attr, envp);
+    spawn_prepare(&x, attr, envp, NULL);
     int r = LS_REAL(posix_spawnp)(pid, file, fa, attr, argv, x.envp);
     spawn_done(&x, 0);
     return r;
@@ -436,7 +451,7 @@ LS_EXPORT FILE *popen(const char *command, const char *type)
 {
     struct spawn_prep x;
     char **old;
-    spawn_prepare(&x, NULL, environ);
+    spawn_prepare(&x, NULL, environ, type);
     int swapped = swap_environ(&x, &old);
     FILE *r = LS_REAL(popen)(command, type);
     spawn_done(&x, swapped && unswap_environ(&x, old));
@@ -447,7 +462,7 @@ LS_EXPORT int system(const char *command)
 {
     struct spawn_prep x;
     char **old;
-    spawn_prepare(&x, NULL, environ);
+    spawn_prepare(&x, NULL, environ, NULL);
     int swapped = swap_environ(&x, &old);
     int r = LS_REAL(system)(command);
     spawn_done(&x, swapped && unswap_environ(&x, old));
@@ -457,7 +472,7 @@ LS_EXPORT int system(const char *command)
 LS_EXPORT int daemon(int nochdir, int noclose)
 {
     struct spawn_prep x;
-    spawn_prepare(&x, NULL, NULL); /* no exec: only the mask, restored in the daemon too */
+    spawn_prepare(&x, NULL, NULL, NULL); /* no exec: only the mask, restored in the daemon too */
     int r = LS_REAL(daemon)(nochdir, noclose);
     spawn_done(&x, 0);
     return r;

@@ -132,6 +132,7 @@ struct world {
     FILE *fp;       /* a stream on a dup of fd (tracked in "live") */
     int true_fd;    /* /bin/true, for fexecve */
     int cx, cx_alias; /* "live", cloexec cases: a lease on a close-on-exec fd, a plain dup; else -1 */
+    char **env;     /* environ before the call */
     sigset_t usr2, note;
 };
 
@@ -173,6 +174,7 @@ static void world_setup(struct world *w, int cloexec_lease)
     CHECK(w->fp != NULL);
     w->true_fd = open(TRUE_BIN, O_RDONLY | O_CLOEXEC);
     CHECK(w->true_fd >= 0);
+    w->env = environ;
     w->cx = w->cx_alias = -1;
     if (live && cloexec_lease) {
         /* an exec re-homes this registration to the alias first (R1), and
@@ -391,7 +393,8 @@ static void on_fault(int sig)
 }
 
 /* After a fault was caught: a few calls that go through the shim's lock
- * (a tracked dup and close, a query of the watched signal, F_GETLEASE).
+ * (a tracked dup and close, a query of the watched signal, F_GETLEASE),
+ * and environ as it was (popen and system swap it for the call).
  * A bit per call that did what it should; a lock left held hangs (SIGALRM). */
 static int after_fault(struct world *w)
 {
@@ -400,6 +403,7 @@ static int after_fault(struct world *w)
     bits |= (d >= 0 && close(d) == 0) << 0;
     bits |= (sigaction(note_sig, NULL, &sa) == 0 && sa.sa_sigaction == handler) << 1;
     bits |= (fcntl(w->fd, F_GETLEASE) == (live ? F_RDLCK : F_UNLCK)) << 2;
+    bits |= (environ == w->env && !getenv("LEASE_SHIM_HANDOVER")) << 3;
     return bits;
 }
 
@@ -480,9 +484,9 @@ static void run_case(const struct badcase *c, int kind)
             snprintf(text, sizeof text, "= %ld  errno %s%s", r.ret, errno_name(r.err), sub);
         if (pass == PASS_CATCH) {
             size_t l = strlen(text);
-            snprintf(text + l, sizeof text - l, "; then dup+close %s, sigaction %s, F_GETLEASE %s",
+            snprintf(text + l, sizeof text - l, "; then dup+close %s, sigaction %s, F_GETLEASE %s, environ %s",
                      r.after & 1 ? "ok" : "failed", r.after & 2 ? "ok" : "changed",
-                     r.after & 4 ? "ok" : "changed");
+                     r.after & 4 ? "ok" : "changed", r.after & 8 ? "ok" : "changed");
         }
         if (c->cloexec && pass != PASS_PLAIN) {
             size_t l = strlen(text);
