@@ -52,12 +52,46 @@ struct exec_prep {
     int blocked;
 };
 
-static int has_preload(char *const *envp)
+/* What the shim must know of ENVP, an array the application passed. */
+struct env_info {
+    size_t n;    /* entries before the NULL */
+    int preload; /* one of them sets LD_PRELOAD to something */
+};
+
+/* Does ENTRY's beginning HEAD (LEN readable bytes) set LD_PRELOAD? */
+static int sets_preload(const char *head, size_t len)
 {
-    for (; envp && *envp; envp++)
-        if (strncmp(*envp, "LD_PRELOAD=", 11) == 0 && (*envp)[11])
-            return 1;
-    return 0;
+    return len > 11 && memcmp(head, "LD_PRELOAD=", 11) == 0 && head[11];
+}
+
+/* Scan ENVP into *EI, reading it only through ls_sys_peek: the array and
+ * the beginning of every string.  -1 if some of it cannot be read: then
+ * the kernel fails the exec with EFAULT, as it would without the shim, and
+ * the shim must neither fault nor pass anything else in its place.
+ * Async-signal-safe; errno kept. */
+static int env_scan(char *const *envp, struct env_info *ei)
+{
+    ei->n = 0;
+    ei->preload = 0;
+    if (!envp)
+        return 0; /* Linux takes NULL for an empty environment */
+    for (;;) {
+        char *chunk[32];
+        size_t got = ls_sys_peek(chunk, envp + ei->n, sizeof chunk) / sizeof chunk[0];
+        if (!got)
+            return -1;
+        for (size_t i = 0; i < got; i++) {
+            if (!chunk[i])
+                return 0;
+            /* enough to tell LD_PRELOAD= and LS_HANDOVER_VAR= apart */
+            char head[sizeof LS_HANDOVER_VAR + 1];
+            size_t len = ls_sys_peek(head, chunk[i], sizeof head);
+            if (len < sizeof head && !memchr(head, 0, len))
+                return -1; /* unreadable before its end */
+            ei->preload |= sets_preload(head, len);
+            ei->n++;
+        }
+    }
 }
 
 static uint64_t mask_bits(const sigset_t *set)
@@ -69,8 +103,8 @@ static uint64_t mask_bits(const sigset_t *set)
     return m;
 }
 
-/* ENVP with VAR added (any older LS_HANDOVER_VAR left out), in MEM, which
- * has room for NENV + 2 pointers. */
+/* ENVP (NENV entries, read by env_scan) with VAR added (any older
+ * LS_HANDOVER_VAR left out), in MEM, which has room for NENV + 2 pointers. */
 static char *const *env_with(char *const *envp, size_t nenv, char *var, char **mem)
 {
     size_t n = 0;
@@ -80,14 +114,6 @@ static char *const *env_with(char *const *envp, size_t nenv, char *var, char **m
     mem[n++] = var;
     mem[n] = NULL;
     return mem;
-}
-
-static size_t env_count(char *const *envp)
-{
-    size_t n = 0;
-    while (envp && envp[n])
-        n++;
-    return n;
 }
 
 /* Is some signal guarded for a registration that crossed an earlier exec
@@ -100,16 +126,24 @@ static int any_guarded(void)
     return 0;
 }
 
-/* Everything the shim does before exec with ENVP.  Async-signal-safe (mmap). */
-static void exec_prepare(struct exec_prep *x, char *const *envp)
+/* Everything the shim does before exec with ENVP.  Async-signal-safe (mmap); errno kept. */
+static void exec_prepare(struct exec_prep *x, char *const *envp, const char *libc_reads)
 {
     memset(x, 0, sizeof *x);
     x->envp = envp;
     uint32_t high = ls_reg_high_water();
     if (!ls_cfg.enabled || ls_shared_child() || (!high && !any_guarded()))
         return;
+    /* LIBC_READS: a string libc reads itself before any system call (the
+     * file execvpe searches for); if it is bad, libc faults there, and a
+     * SIGSEGV handler leaving by siglongjmp must find nothing prepared */
+    char first;
+    if (libc_reads && ls_sys_peek(&first, libc_reads, 1) != 1)
+        return;
     int saved_errno = errno;
-    size_t nenv = env_count(envp);
+    struct env_info env;
+    int env_ok = env_scan(envp, &env) == 0;
+    size_t nenv = env_ok ? env.n : 0;
     size_t varsize = 64 * (size_t)high + 64 + 16 * LS_NSIG; /* a guard's record: < 16 */
     x->memlen = (nenv + 2) * sizeof(char *) + varsize + 2 * high * sizeof(struct ls_undo);
     x->mem = ls_sys_map(x->memlen);
@@ -132,7 +166,7 @@ static void exec_prepare(struct exec_prep *x, char *const *envp)
     int handed = ls_reg_exec_prepare(ls_cfg.exec_policy, var, varsize, &len, &block,
                                      x->undo, (int)(2 * high), &x->nundo);
     if (ls_cfg.exec_policy == LS_EXEC_HANDOVER && handed > 0) {
-        if (len && has_preload(envp))
+        if (len && env_ok && env.preload)
             x->envp = env_with(envp, nenv, var, newenv);
         /* whether or not the new image adopts them, it must not be killed:
          * blocked from before the lock is dropped until the exec */
@@ -166,7 +200,7 @@ static void exec_failed(struct exec_prep *x)
 LS_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     struct exec_prep x;
-    exec_prepare(&x, envp);
+    exec_prepare(&x, envp, NULL);
     int r = LS_REAL(execve)(path, argv, x.envp);
     exec_failed(&x);
     return r;
@@ -175,7 +209,7 @@ LS_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 LS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
 {
     struct exec_prep x;
-    exec_prepare(&x, envp);
+    exec_prepare(&x, envp, NULL);
     int r = LS_REAL(execveat)(dirfd, path, argv, x.envp, flags);
     exec_failed(&x);
     return r;
@@ -184,7 +218,7 @@ LS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *co
 LS_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
     struct exec_prep x;
-    exec_prepare(&x, envp);
+    exec_prepare(&x, envp, NULL);
     int r = LS_REAL(fexecve)(fd, argv, x.envp);
     exec_failed(&x);
     return r;
@@ -198,7 +232,7 @@ LS_EXPORT int execv(const char *path, char *const argv[])
 LS_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
     struct exec_prep x;
-    exec_prepare(&x, envp);
+    exec_prepare(&x, envp, file);
     int r = LS_REAL(execvpe)(file, argv, x.envp);
     exec_failed(&x);
     return r;
@@ -274,7 +308,20 @@ LS_EXPORT pid_t _Fork(void)
 /* Around a spawn: the signals of this process's live registrations are
  * blocked in the calling thread (and so in the child, until its own image
  * decides), and a child that loads the shim gets the caller's mask back
- * through a hand-over variable with no registrations. */
+ * through a hand-over variable with no registrations.
+ *
+ * Not when the spawn attributes set the child's mask
+ * (POSIX_SPAWN_SETSIGMASK): glibc gives the child exactly that mask just
+ * before its exec, so blocking here would not reach it, and the variable
+ * would make the child's shim replace it with the caller's.  The
+ * application chose the child's mask; the shim adds nothing.
+ * POSIX_SPAWN_SETSIGDEF needs nothing: the child's dispositions are glibc's
+ * doing (handlers, the trampoline among them, become SIG_DFL in the child),
+ * the shim's variable carries no registration, so its image guards nothing.
+ *
+ * Nothing here changes errno, and the application's pointers (attributes,
+ * environment) are read only through ls_sys_peek: where they are bad the
+ * shim stands aside and glibc fails, or crashes, as without it. */
 struct spawn_prep {
     sigset_t saved;  /* the caller's mask */
     int blocked;
@@ -283,34 +330,71 @@ struct spawn_prep {
     char *const *envp;
 };
 
-static void spawn_prepare(struct spawn_prep *x, char *const *envp)
+/* Do the attributes ATTR (an application pointer, maybe NULL) leave the
+ * child's mask to the shim?  0 if they set it, or cannot be read.
+ * Async-signal-safe; errno kept. */
+static int spawn_mask_free(const posix_spawnattr_t *attr)
+{
+    if (!attr)
+        return 1;
+    posix_spawnattr_t a;
+    short flags;
+    if (ls_sys_peek(&a, attr, sizeof a) != sizeof a)
+        return 0;
+    return posix_spawnattr_getflags(&a, &flags) == 0 && !(flags & POSIX_SPAWN_SETSIGMASK);
+}
+
+/* Can the string S (an application pointer) be read to its end, or at
+ * least its first 16 bytes?  Async-signal-safe; errno kept. */
+static int str_readable(const char *s)
+{
+    char head[16];
+    size_t len = ls_sys_peek(head, s, sizeof head);
+    return len == sizeof head || (len && memchr(head, 0, len));
+}
+
+/* LIBC_READS: a string libc reads itself before its spawn (popen's mode):
+ * if it is bad, libc faults there, and a SIGSEGV handler leaving by
+ * siglongjmp must find nothing prepared (environ swapped, signals blocked). */
+static void spawn_prepare(struct spawn_prep *x, const posix_spawnattr_t *attr, char *const *envp,
+                          const char *libc_reads)
 {
     memset(x, 0, sizeof *x);
     x->envp = envp;
+    if (!ls_cfg.enabled || !ls_reg_high_water())
+        return;
+    if (libc_reads && !str_readable(libc_reads))
+        return;
+    int saved_errno = errno;
     sigset_t block;
     sigemptyset(&block);
-    if (ls_cfg.enabled && ls_reg_high_water())
-        ls_reg_live_signals(&block);
+    ls_reg_live_signals(&block);
+    /* (not sigisemptyset: glibc 2.36 answers 1 for a set of real-time signals) */
+    if (!mask_bits(&block) || !spawn_mask_free(attr))
+        goto out;
     pthread_sigmask(SIG_BLOCK, &block, &x->saved);
     x->blocked = 1;
-    /* (not sigisemptyset: glibc 2.36 answers 1 for a set of real-time signals) */
-    if (!mask_bits(&block) || !has_preload(envp))
-        return;
-    size_t nenv = env_count(envp), varsize = 64;
-    x->memlen = (nenv + 2) * sizeof(char *) + varsize;
+    struct env_info env;
+    if (env_scan(envp, &env) < 0 || !env.preload)
+        goto out; /* a bad envp: the child's exec fails (EFAULT) as without the shim */
+    size_t varsize = 64;
+    x->memlen = (env.n + 2) * sizeof(char *) + varsize;
     x->mem = ls_sys_map(x->memlen);
     if (!x->mem) {
         /* a child the variable cannot reach would keep the signals blocked:
          * spawn as the application would without the shim instead */
         pthread_sigmask(SIG_SETMASK, &x->saved, NULL);
+        x->blocked = 0;
         ls_stat_inc(LS_STAT_DEGRADED);
         ls_log(LS_LOG_WARN, "out of memory before spawning: notification signals not blocked");
-        return;
+        goto out;
     }
     char **newenv = x->mem;
-    char *var = (char *)(newenv + nenv + 2);
+    char *var = (char *)(newenv + env.n + 2);
     if (ls_handover_begin(var, varsize, mask_bits(&x->saved)))
-        x->envp = env_with(envp, nenv, var, newenv);
+        x->envp = env_with(envp, env.n, var, newenv);
+out:
+    errno = saved_errno;
 }
 
 static void spawn_done(struct spawn_prep *x, int keep_mem)
@@ -318,7 +402,8 @@ static void spawn_done(struct spawn_prep *x, int keep_mem)
     int e = errno;
     if (x->mem && !keep_mem)
         munmap(x->mem, x->memlen);
-    pthread_sigmask(SIG_SETMASK, &x->saved, NULL);
+    if (x->blocked)
+        pthread_sigmask(SIG_SETMASK, &x->saved, NULL);
     errno = e;
 }
 
@@ -326,7 +411,7 @@ LS_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_a
                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     struct spawn_prep x;
-    spawn_prepare(&x, envp);
+    spawn_prepare(&x, attr, envp, NULL);
     int r = LS_REAL(posix_spawn)(pid, path, fa, attr, argv, x.envp);
     spawn_done(&x, 0);
     return r;
@@ -336,7 +421,7 @@ LS_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
                            const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     struct spawn_prep x;
-    spawn_prepare(&x, envp);
+    spawn_prepare(&x, attr, envp, NULL);
     int r = LS_REAL(posix_spawnp)(pid, file, fa, attr, argv, x.envp);
     spawn_done(&x, 0);
     return r;
@@ -366,7 +451,7 @@ LS_EXPORT FILE *popen(const char *command, const char *type)
 {
     struct spawn_prep x;
     char **old;
-    spawn_prepare(&x, environ);
+    spawn_prepare(&x, NULL, environ, type);
     int swapped = swap_environ(&x, &old);
     FILE *r = LS_REAL(popen)(command, type);
     spawn_done(&x, swapped && unswap_environ(&x, old));
@@ -377,7 +462,7 @@ LS_EXPORT int system(const char *command)
 {
     struct spawn_prep x;
     char **old;
-    spawn_prepare(&x, environ);
+    spawn_prepare(&x, NULL, environ, NULL);
     int swapped = swap_environ(&x, &old);
     int r = LS_REAL(system)(command);
     spawn_done(&x, swapped && unswap_environ(&x, old));
@@ -387,7 +472,7 @@ LS_EXPORT int system(const char *command)
 LS_EXPORT int daemon(int nochdir, int noclose)
 {
     struct spawn_prep x;
-    spawn_prepare(&x, NULL); /* no exec: only the mask, restored in the daemon too */
+    spawn_prepare(&x, NULL, NULL, NULL); /* no exec: only the mask, restored in the daemon too */
     int r = LS_REAL(daemon)(nochdir, noclose);
     spawn_done(&x, 0);
     return r;
@@ -407,6 +492,7 @@ void ls_exec_adopt(void)
     const char *v = secure_getenv(LS_HANDOVER_VAR);
     if (!v)
         return;
+    int saved_errno = errno; /* the new image's errno is not the shim's to set */
     uint64_t mask = 0;
     struct ls_crit c;
     ls_crit_enter(&c);
@@ -415,6 +501,7 @@ void ls_exec_adopt(void)
     unsetenv(LS_HANDOVER_VAR);
     if (n < 0) {
         ls_log(LS_LOG_WARN, "malformed %s: registrations not adopted", LS_HANDOVER_VAR);
+        errno = saved_errno;
         return;
     }
     /* the trampolines are in place: the caller's mask from before the exec */
@@ -424,4 +511,5 @@ void ls_exec_adopt(void)
         if (mask & (1ull << (sig - 1)))
             sigaddset(&set, sig);
     pthread_sigmask(SIG_SETMASK, &set, NULL);
+    errno = saved_errno;
 }

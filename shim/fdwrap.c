@@ -443,9 +443,20 @@ LS_EXPORT void closefrom(int lowfd)
 
 /* ---- stdio ------------------------------------------------------------------ */
 
+/* FP's descriptor, -1 for a stream without one (fmemopen, open_memstream,
+ * fopencookie), for which fileno sets errno: kept.  A bad FP faults here as
+ * it does in libc, outside the lock. */
+static int stream_fd(FILE *fp)
+{
+    int saved = errno;
+    int fd = fp ? fileno_unlocked(fp) : -1;
+    errno = saved;
+    return fd;
+}
+
 LS_EXPORT int fclose(FILE *fp)
 {
-    int fd = fp ? fileno_unlocked(fp) : -1;
+    int fd = stream_fd(fp);
     if (LS_LIKELY(fd < 0 || ls_fd_quiet(fd)))
         return LS_REAL(fclose)(fp);
     int going = going_range((unsigned)fd, (unsigned)fd);
@@ -460,7 +471,7 @@ LS_EXPORT int fclose(FILE *fp)
  * file check then tells apart. */
 static FILE *freopen_common(freopen_fn op, const char *path, const char *mode, FILE *fp)
 {
-    int fd = fp ? fileno_unlocked(fp) : -1;
+    int fd = stream_fd(fp);
     if (LS_LIKELY(fd < 0 || ls_fd_quiet(fd)))
         return op(path, mode, fp);
     int going = going_range((unsigned)fd, (unsigned)fd);

@@ -177,10 +177,20 @@ int ls_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
     /* glibc's own checks first, so bad calls fail exactly as they would */
     if (sig <= 0 || sig >= LS_NSIG || sig == SIGKILL || sig == SIGSTOP)
         return LS_REAL(sigaction)(sig, act, old);
+    /* glibc reads ACT, and writes OLD, in user space: a bad pointer faults
+     * there, in the caller's context.  So here: ACT is copied before the
+     * lock is taken and OLD written after it is dropped, never with every
+     * signal blocked (the kernel would kill instead of running the
+     * application's SIGSEGV handler) or the lock held (a handler leaving
+     * by siglongjmp would keep it). */
+    struct sigaction act_copy, prev;
+    if (act) {
+        act_copy = *act;
+        act = &act_copy;
+    }
     struct ls_crit c;
     int r = 0, saved = errno;
     ls_crit_enter(&c);
-    struct sigaction prev;
     int had_tramp = slots[sig].tramp;
     if (had_tramp)
         prev = slots[sig].app;
@@ -203,8 +213,6 @@ int ls_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
                 slot_write(sig, 0, NULL);
         }
     }
-    if (r == 0 && old)
-        *old = prev;
     /* the SIGIO catcher follows the real-time handlers' SA_RESTART */
     if (r == 0 && act && sig != SIGIO && ls_sig_watched(sig) && slots[SIGIO].tramp &&
         slots[SIGIO].app.sa_handler == SIG_DFL && !ls_sig_guarded(SIGIO)) {
@@ -212,6 +220,8 @@ int ls_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
         install_trampoline(SIGIO, &dfl);
     }
     ls_crit_leave(&c); /* keeps errno */
+    if (r == 0 && old)
+        *old = prev;
     if (r == 0)
         errno = saved;
     return r;

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "real.h"
 #include "sigstate.h"
+#include "sys.h"
 #include "trampoline.h"
 
 #include <errno.h>
@@ -146,46 +147,57 @@ LS_EXPORT int siginterrupt(int sig, int interrupt)
 
 /* ---- waiting for signals ------------------------------------------------------ */
 
-static int timespec_left(const struct timespec *deadline, struct timespec *left)
+/* What is left of TIMEOUT, started at START (CLOCK_MONOTONIC), in *LEFT;
+ * 0 if nothing is.  TIMEOUT is read only through ls_sys_peek: it is the
+ * application's pointer, already accepted by the kernel once. */
+static int timeout_left(const struct timespec *timeout, const struct timespec *start,
+                        struct timespec *left)
 {
-    struct timespec now;
+    struct timespec t, now;
+    if (ls_sys_peek(&t, timeout, sizeof t) != sizeof t) {
+        errno = EFAULT; /* unmapped since the kernel read it: as the kernel would say */
+        return -1;
+    }
     clock_gettime(CLOCK_MONOTONIC, &now);
-    left->tv_sec = deadline->tv_sec - now.tv_sec;
-    left->tv_nsec = deadline->tv_nsec - now.tv_nsec;
-    if (left->tv_nsec < 0) {
+    left->tv_sec = start->tv_sec + t.tv_sec - now.tv_sec;
+    left->tv_nsec = start->tv_nsec + t.tv_nsec - now.tv_nsec;
+    while (left->tv_nsec < 0) {
         left->tv_nsec += 1000000000L;
         left->tv_sec--;
     }
-    return left->tv_sec >= 0;
+    while (left->tv_nsec >= 1000000000L) {
+        left->tv_nsec -= 1000000000L;
+        left->tv_sec++;
+    }
+    if (left->tv_sec < 0) {
+        errno = EAGAIN;
+        return -1;
+    }
+    return 0;
 }
 
-/* sigtimedwait through OP (TIMEOUT NULL: wait for ever), swallowing stale
- * notifications and going on within the caller's timeout.  Async-signal-safe. */
+/* sigtimedwait (TIMEOUT NULL: wait for ever), swallowing stale
+ * notifications and going on within the caller's timeout.  The caller's
+ * pointers are only ever read by the kernel first: a bad SET, INFO or
+ * TIMEOUT fails (EFAULT) exactly as in libc; TIMEOUT is read by the shim
+ * only after a notification was swallowed, to compute what is left of it.
+ * Async-signal-safe. */
 static int wait_checked(const sigset_t *set, siginfo_t *info, const struct timespec *timeout)
 {
     siginfo_t local;
     siginfo_t *out = info ? info : &local;
-    struct timespec deadline, left;
+    struct timespec start, left;
     const struct timespec *wait = timeout;
-    if (timeout) {
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += timeout->tv_sec;
-        deadline.tv_nsec += timeout->tv_nsec;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_nsec -= 1000000000L;
-            deadline.tv_sec++;
-        }
-    }
+    if (timeout)
+        clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         int sig = LS_REAL(sigtimedwait)(set, out, wait);
         if (sig < 0 || !ls_is_notification(out) || !ls_sig_watched(sig) ||
             ls_notification_admit(sig, out))
             return sig;
         if (timeout) {
-            if (!timespec_left(&deadline, &left)) {
-                errno = EAGAIN;
+            if (timeout_left(timeout, &start, &left) < 0)
                 return -1;
-            }
             wait = &left;
         }
     }

@@ -1,18 +1,20 @@
 #!/bin/sh
-# diff_run.sh SHIM PROGRAM - differential test (see diff_calls.c).
+# diff_run.sh SHIM PROGRAM [VAR=value...] - differential test (see diff_calls.c).
 #
-# Runs PROGRAM without the shim and with LD_PRELOAD=SHIM and compares the two
-# standard outputs byte for byte.  Fails (exit 1) when either run does not
+# Runs PROGRAM without the shim and with LD_PRELOAD=SHIM (and the settings
+# VAR=value, e.g. LEASE_SHIM=0) and compares the two standard outputs byte
+# for byte.  Fails (exit 1) when either run does not
 # exit 0, prints nothing, or does not reach its last line (END), and when the
 # outputs differ; then a unified diff is printed (without -> with).
 set -u
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 SHIM PROGRAM" >&2
+if [ $# -lt 2 ]; then
+    echo "usage: $0 SHIM PROGRAM [VAR=value...]" >&2
     exit 2
 fi
 shim=$1
 prog=$2
+shift 2
 if [ ! -f "$shim" ] || [ ! -x "$prog" ]; then
     echo "diff_run: missing $shim or $prog" >&2
     exit 1
@@ -28,7 +30,7 @@ unset LD_PRELOAD LEASE_SHIM LEASE_SHIM_CLOSE LEASE_SHIM_LOG LEASE_SHIM_ALIAS_SCA
 "$prog" >"$tmp/without.out" 2>"$tmp/without.err"
 rc_without=$?
 # (a sanitizer build's shim needs its runtime in front: LEASE_SHIM_TEST_PRELOAD)
-LD_PRELOAD=${LEASE_SHIM_TEST_PRELOAD:-}$shim "$prog" >"$tmp/with.out" 2>"$tmp/with.err"
+env "$@" LD_PRELOAD="${LEASE_SHIM_TEST_PRELOAD:-}$shim" "$prog" >"$tmp/with.out" 2>"$tmp/with.err"
 rc_with=$?
 
 fail=0
