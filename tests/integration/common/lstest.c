@@ -189,7 +189,7 @@ int lst_leases_on(const char *path)
 int lst_fd_names(int fd, const char *path)
 {
     char link[64], target[PATH_MAX];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    snprintf(link, sizeof link, "/proc/thread-self/fd/%d", fd);
     ssize_t n = readlink(link, target, sizeof target - 1);
     if (n < 0)
         return 0;
@@ -205,7 +205,7 @@ int lst_same_ofd(int a, int b)
 int lst_fdinfo_leases(int fd)
 {
     char p[64], line[512];
-    snprintf(p, sizeof p, "/proc/self/fdinfo/%d", fd);
+    snprintf(p, sizeof p, "/proc/thread-self/fdinfo/%d", fd);
     FILE *f = fopen(p, "r");
     if (!f)
         return -1;
