@@ -38,7 +38,7 @@ def blocker(path, flags):
     """A child blocked opening PATH with FLAGS until the lease is released."""
     pid = os.fork()
     if pid == 0:
-        signal.alarm(10)  # the kernel would revoke after lease-break-time (45 s)
+        signal.alarm(30)  # the kernel would revoke after lease-break-time (45 s)
         try:
             os.open(path, flags)
             os._exit(0)
