@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # lease-run --systemd-dropin: the drop-in's values, read back the way systemd
 # reads them, and the file checked by systemd-analyze verify.
-# usage: dropin_test.sh LEASE_RUN SHIM
+# usage: dropin_test.sh LEASE_RUN SHIM [DEMO]
+# With DEMO (demo/legacy_lease): also the log of a program run with the
+# drop-in's environment reaches syslog.
 # Exit 77 (skipped) after the checks of its own when systemd-analyze is
 # missing (tools/dev installs it: package systemd).
 set -u
-run=$1 shim=$2
+run=$1 shim=$2 demo=${3:-}
+here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/dropin.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "dropin_test: FAIL: $*" >&2; exit 1; }
@@ -26,58 +29,37 @@ done
     --deadline=5000 --log=info --backtrace --alias-scan=off --off \
     --stats='/var/lib/lease shim/s.%p "x" \n.json' >"$dir/smbd.conf" || fail "exit status"
 "$run" --lib="$shim" --systemd-dropin smbd.service --log-dest=stderr >"$dir/stderr.conf" || fail "exit status"
-python3 - "$dir" "$shim" <<'PY' || fail "drop-in contents"
+python3 - "$dir" "$shim" "$here" <<'PY' || fail "drop-in contents"
 import os, sys
 d, shim = sys.argv[1], os.path.realpath(sys.argv[2])
-
-def read_dropin(path):
-    """[Service] Environment= assignments as systemd reads them: one quoted
-    word, C escapes undone, then %% -> % (any other % is a specifier)."""
-    sections, env = [], []
-    for ln in open(path).read().splitlines():
-        if not ln or ln.startswith("#"):
-            continue
-        if ln.startswith("["):
-            sections.append(ln)
-            continue
-        key, _, v = ln.partition("=")
-        assert key == "Environment", ln
-        assert sections == ["[Service]"], sections
-        assert len(v) >= 2 and v[0] == '"' and v[-1] == '"', ln
-        out, i, body = "", 0, v[1:-1]
-        while i < len(body):
-            c = body[i]
-            if c == "\\":
-                assert body[i + 1] in '\\"', ln
-                out += body[i + 1]
-                i += 2
-            elif c == '"':
-                raise AssertionError("unescaped quote: " + ln)
-            elif c == "%":
-                assert body[i + 1] == "%", "specifier left in: " + ln
-                out += "%"
-                i += 2
-            else:
-                out += c
-                i += 1
-        name, eq, value = out.partition("=")
-        assert eq, ln
-        env.append((name, value))
-    return env
-
+sys.path.insert(0, sys.argv[3])
+from dropin_read import read_dropin
 env = read_dropin(d + "/smbd.conf")
 want = [("LD_PRELOAD", shim), ("LEASE_SHIM_CLOSE", "keep"), ("LEASE_SHIM_EXEC", "release"),
         ("LEASE_SHIM_STALE", "deliver"), ("LEASE_SHIM_BREAK_DEADLINE", "5000"),
         ("LEASE_SHIM_LOG", "info"), ("LEASE_SHIM_BACKTRACE", "1"),
         ("LEASE_SHIM_ALIAS_SCAN", "off"), ("LEASE_SHIM", "0"),
         ("LEASE_SHIM_LOG_DEST", "syslog"),
-         ("LEASE_SHIM_STATS", '/var/lib/lease shim/s.%p "x" \\n.json')]
+        ("LEASE_SHIM_STATS", '/var/lib/lease shim/s.%p "x" \\n.json')]
 assert env == want, env
 text = open(d + "/smbd.conf").read()
 assert "systemctl edit smbd.service" in text, text
 env = read_dropin(d + "/stderr.conf")
 assert env == [("LD_PRELOAD", shim), ("LEASE_SHIM_LOG_DEST", "stderr")], env
 PY
+
+# the drop-in's environment, as systemd would give it, loads the shim and
+# sends its log to syslog (/dev/log, which systemd-journald reads): the demo
+# under it, in a mount namespace with a /dev/log of the test's own
+if [ -n "$demo" ]; then
+    "$run" --lib="$shim" --systemd-dropin demo.service --log=info >"$dir/demo.conf" || fail "exit status"
+    if unshare -m true 2>/dev/null; then
+        unshare -m "$here/dropin_read.py" syslog "$dir/demo.conf" "$demo" >"$dir/syslog.out" 2>&1 ||
+            fail "the shim's syslog lines under the drop-in's environment: $(cat "$dir/syslog.out")"
+    else
+        echo "dropin_test: no mount namespace (not root?): the syslog check is skipped"
+    fi
+fi
 
 command -v systemd-analyze >/dev/null || { echo "dropin_test: systemd-analyze missing: verify skipped"; exit 77; }
 

@@ -47,12 +47,18 @@ def blocker(path, flags):
     return pid
 
 
-def wait_blocked(pid, ino):
-    """Until lease-ls shows PID blocked and our lease BREAKING; the document."""
+def settled(doc, pid, ino):
+    """Does DOC show our lease BREAKING and PID asleep in its call?  (A task
+    caught on its way into the sleep, still running, shows no call yet.)"""
+    return any(l["state"] == "BREAKING" for l in ours(doc, ino)) and \
+        any(t["pid"] == pid and t["call"] and t["lease_id"] is not None for t in doc["blocked"])
+
+
+def wait_blocked(pid, ino, *args):
+    """Until lease-ls ARGS shows PID blocked on our BREAKING lease; the document."""
     for _ in range(100):
-        doc = lease_ls("--pid", str(ME))
-        if any(t["pid"] == pid for t in doc["blocked"]) and \
-                any(l["state"] == "BREAKING" for l in ours(doc, ino)):
+        doc = lease_ls(*args)
+        if settled(doc, pid, ino):
             return doc
         time.sleep(0.05)
     raise AssertionError("lease-ls never showed %d blocked: %s" % (pid, doc))
@@ -90,7 +96,7 @@ def main():
 
     # a writer blocks: BREAKING, the blocked object names it and our lease
     w = blocker(path, os.O_WRONLY)
-    doc = wait_blocked(w, ino)
+    doc = wait_blocked(w, ino, "--pid", str(ME))
     print(json.dumps(doc, indent=1))
     (l,) = ours(doc, ino)
     assert l["state"] == "BREAKING" and l["kernel_type"] == "UNLCK", l
@@ -108,7 +114,7 @@ def main():
     assert t["waiting_s"] is None or 0 <= t["waiting_s"] < bt, t
     assert t["wchan_read"] is True, t
     # the same from the writer's side and with no filter
-    for doc in (lease_ls("--pid", str(w)), lease_ls()):
+    for doc in (wait_blocked(w, ino, "--pid", str(w)), wait_blocked(w, ino)):
         (l2,) = ours(doc, ino)
         assert l2["holder"]["pid"] == ME and l2["state"] == "BREAKING", doc
         assert [t["pid"] for t in doc["blocked"] if t["lease_id"] == l2["id"]] == [w], doc
@@ -127,7 +133,7 @@ def main():
     (l,) = ours(lease_ls("--pid", str(ME)), ino)
     assert l["type"] == "WRITE" and l["state"] == "ACTIVE", l
     rd = blocker(path, os.O_RDONLY)
-    doc = wait_blocked(rd, ino)
+    doc = wait_blocked(rd, ino, "--pid", str(ME))
     print(json.dumps(doc, indent=1))
     (l,) = ours(doc, ino)
     assert l["type"] == "WRITE" and l["breaking_to"] == "READ" and l["kernel_type"] == "READ", l
