@@ -67,7 +67,7 @@ int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_
                     }
                     continue;
                 }
-                undo[(*nundo)++] = (struct ls_undo){id, k, n, s, r->lease, r->sig, r->owner};
+                undo[(*nundo)++] = (struct ls_undo){id, r->gen, k, n, s, r->lease, r->sig, r->owner};
             }
             n = ls_reg_notify_fd(r, k);
             if (policy == LS_EXEC_RELEASE) {

@@ -36,12 +36,7 @@ static void queue_synthetic(const struct ls_reg *r, int fd)
     siginfo_t si;
     memset(&si, 0, sizeof si);
     si.si_signo = r->sig ? r->sig : SIGIO;
-    si.si_code = !r->sig              ? SI_KERNEL
-                 : (p.revents & POLLIN) ? POLL_IN
-                 : (p.revents & POLLOUT) ? POLL_OUT
-                 : (p.revents & POLLPRI) ? POLL_PRI
-                 : (p.revents & POLLHUP) ? POLL_HUP
-                                         : POLL_ERR;
+    si.si_code = !r->sig ? SI_KERNEL : ls_poll_si_code(p.revents);
     si.si_band = p.revents;
     si.si_fd = fd;
     if (r->owner.type != F_OWNER_PGRP)

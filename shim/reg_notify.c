@@ -181,8 +181,7 @@ int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si))
             struct pollfd p = {.fd = async_fd, .events = POLLIN | POLLOUT | POLLPRI};
             struct timespec zero = {0, 0};
             if (LS_REAL(syscall)(SYS_ppoll, &p, 1L, &zero, NULL, 0L) > 0 && p.revents) {
-                si.si_code = (p.revents & POLLIN) ? POLL_IN : (p.revents & POLLOUT) ? POLL_OUT
-                             : (p.revents & POLLPRI) ? POLL_PRI : POLL_HUP;
+                si.si_code = ls_poll_si_code(p.revents);
                 si.si_band = p.revents;
                 si.si_fd = async_fd;
                 emit(sig, &si);
@@ -229,6 +228,11 @@ unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long
         }
         int fd = r->lease_fd;
         LS_SET(r->break_at, 0);
+        if (!names(fd, r->dev, r->ino)) {
+            /* closed or replaced behind the shim's back: not ours to touch */
+            ls_reg_forget_stale(fd, "was replaced");
+            continue;
+        }
         if (ls_sys_fcntl(fd, F_SETLEASE, F_UNLCK) == 0) {
             ls_stat_inc(LS_STAT_DEADLINE_RELEASED);
             ls_log_event("fd %d: lease break unanswered after %u ms; released it", fd,

@@ -422,6 +422,21 @@ void ls_reg_note_alias(int src, int newfd)
 
 /* ---- descriptors going away ------------------------------------------------ */
 
+int ls_poll_si_code(short revents)
+{
+    if (revents & POLLIN)
+        return POLL_IN;
+    if (revents & POLLOUT)
+        return POLL_OUT;
+    if (revents & POLLMSG)
+        return POLL_MSG;
+    if (revents & POLLERR)
+        return POLL_ERR;
+    if (revents & POLLPRI)
+        return POLL_PRI;
+    return POLL_HUP;
+}
+
 int ls_in_range(int fd, unsigned first, unsigned last)
 {
     return fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last;
@@ -545,7 +560,7 @@ static void log_change(struct undo_log *u, uint32_t id, const struct ls_reg *r, 
                        int from, int to)
 {
     if (u && u->n < u->cap)
-        u->rec[u->n++] = (struct ls_undo){id, (int)k, from, to, r->lease, r->sig, r->owner};
+        u->rec[u->n++] = (struct ls_undo){id, r->gen, (int)k, from, to, r->lease, r->sig, r->owner};
 }
 
 /* Move notification K of R to SURVIVOR through H: 0.  -1 with a warning
@@ -671,11 +686,15 @@ void ls_reg_undo(const struct ls_undo *undo, int n)
     for (int i = n - 1; i >= 0; i--) {
         const struct ls_undo *x = &undo[i];
         struct ls_reg *r = ls_reg_get(x->id);
-        if (x->to >= 0) {
+        /* freed and handed out again meanwhile: another registration now */
+        int same = r->live && r->gen == x->gen;
+        if (x->to >= 0 && !same) {
+            continue;
+        } else if (x->to >= 0) {
             /* moved to an alias: move it back, and FROM is a member again */
-            if (r->live && ls_reg_notify_fd(r, (enum ls_kind)x->kind) == x->to)
+            if (ls_reg_notify_fd(r, (enum ls_kind)x->kind) == x->to)
                 ls_reg_rehome(r, (enum ls_kind)x->kind, x->from, x->to, 1);
-            if (r->live && !ls_fd_reg(x->from)) {
+            if (!ls_fd_reg(x->from)) {
                 ls_seq_write_begin();
                 ls_fd_attach(x->from, x->id);
                 ls_seq_write_end();

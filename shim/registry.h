@@ -90,7 +90,7 @@ unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long
  * its signal to BLOCK; release releases them.  Returns the number handed
  * over.  Lock held. */
 struct ls_undo {
-    uint32_t id;
+    uint32_t id, gen;   /* the registration, and its generation then */
     int kind, from, to; /* to < 0: released */
     int lease, sig;     /* what a released registration was */
     struct f_owner_ex owner;
