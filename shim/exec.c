@@ -18,6 +18,7 @@
 #include "registry.h"
 #include "sigstate.h"
 #include "sys.h"
+#include "trampoline.h"
 
 #include <errno.h>
 #include <spawn.h>
@@ -295,6 +296,7 @@ LS_EXPORT pid_t _Fork(void)
     if (r == 0) {
         ls_self_reset();
         ls_lock_reset_in_child();
+        ls_claims_after_fork();
         pthread_sigmask(SIG_SETMASK, &c.saved, NULL);
     } else {
         ls_crit_leave(&c);
@@ -427,45 +429,81 @@ LS_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
     return r;
 }
 
-/* popen and system spawn with environ: it is swapped for the call.  If
+/* popen and system spawn with environ, so environ is swapped for a copy
+ * with the variable while they run.  environ is the process's: every
+ * popen() and system() running at the time shares one swap (the first
+ * one's copy, whose mask is that caller's), and the copy is put back and
+ * unmapped when the last of them returns, never under another.  If
  * another thread replaced environ meanwhile (setenv), its new array may
- * point into ours, so ours is then left mapped. */
-static int swap_environ(struct spawn_prep *x, char ***old)
+ * point into the copy, which is then left mapped.  Counted under the
+ * shim's lock (held for a moment, never across the call). */
+static struct {
+    unsigned users; /* popen()/system() calls running */
+    char **before;  /* environ before the swap, NULL when not swapped */
+    void *mem;      /* the copy environ points into */
+    size_t memlen;
+} env_swap;
+
+/* X (prepared with environ) is about to spawn: share or make the swap. */
+static void environ_enter(struct spawn_prep *x)
 {
-    *old = environ;
-    if (x->envp == (char *const *)environ)
-        return 0;
-    environ = (char **)x->envp;
-    return 1;
+    struct ls_crit c;
+    ls_crit_enter(&c);
+    env_swap.users++;
+    if (!env_swap.before && x->mem && x->envp != (char *const *)environ) {
+        env_swap.before = environ;
+        env_swap.mem = x->mem;
+        env_swap.memlen = x->memlen;
+        environ = (char **)x->envp;
+        x->mem = NULL; /* the swap owns it now */
+    }
+    ls_crit_leave(&c);
 }
 
-static int unswap_environ(struct spawn_prep *x, char **old)
+static void environ_leave(void)
 {
-    if (environ != (char **)x->envp)
-        return 1; /* replaced meanwhile: keep our copy alive */
-    environ = old;
-    return 0;
+    struct ls_crit c;
+    void *unmap = NULL;
+    size_t len = 0;
+    ls_crit_enter(&c);
+    if (--env_swap.users == 0 && env_swap.before) {
+        if (environ == (char **)env_swap.mem) {
+            environ = env_swap.before;
+            unmap = env_swap.mem;
+            len = env_swap.memlen;
+        } /* else replaced meanwhile: the copy stays mapped */
+        env_swap.before = NULL;
+        env_swap.mem = NULL;
+    }
+    ls_crit_leave(&c);
+    if (unmap) {
+        int e = errno;
+        munmap(unmap, len);
+        errno = e;
+    }
 }
 
 LS_EXPORT FILE *popen(const char *command, const char *type)
 {
     struct spawn_prep x;
-    char **old;
-    spawn_prepare(&x, NULL, environ, type);
-    int swapped = swap_environ(&x, &old);
+    if (!str_readable(type))
+        return LS_REAL(popen)(command, type); /* glibc faults on it: nothing prepared */
+    spawn_prepare(&x, NULL, environ, NULL);
+    environ_enter(&x);
     FILE *r = LS_REAL(popen)(command, type);
-    spawn_done(&x, swapped && unswap_environ(&x, old));
+    environ_leave();
+    spawn_done(&x, 0);
     return r;
 }
 
 LS_EXPORT int system(const char *command)
 {
     struct spawn_prep x;
-    char **old;
     spawn_prepare(&x, NULL, environ, NULL);
-    int swapped = swap_environ(&x, &old);
+    environ_enter(&x);
     int r = LS_REAL(system)(command);
-    spawn_done(&x, swapped && unswap_environ(&x, old));
+    environ_leave();
+    spawn_done(&x, 0);
     return r;
 }
 

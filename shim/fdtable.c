@@ -273,6 +273,16 @@ int ls_fd_inflight_add(int fd, int delta)
     return 0;
 }
 
+void ls_fd_inflight_clear(void)
+{
+    for (unsigned p = 0; p < LS_FD_LIMIT / LS_FDPAGE_SIZE; p++)
+        if (ls_fdpages[p])
+            for (unsigned i = 0; i < LS_FDPAGE_SIZE; i++)
+                if (ls_fdpages[p][i].inflight)
+                    __atomic_store_n(&ls_fdpages[p][i].inflight, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&ls_inflight_total, 0, __ATOMIC_SEQ_CST);
+}
+
 unsigned ls_fd_inflight(int fd)
 {
     unsigned u = (unsigned)fd;

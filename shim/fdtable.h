@@ -113,6 +113,10 @@ int ls_fd_inflight_add(int fd, int delta);
 /* Has the page holding FD's entry ever been mapped?  Async-signal-safe. */
 static inline int ls_fd_page_present(unsigned fd);
 
+/* No handler runs with any descriptor (a fork child, before it counts its
+ * own again).  Async-signal-safe. */
+void ls_fd_inflight_clear(void);
+
 /* Handlers running with FD as si_fd now.  Async-signal-safe, lock-free. */
 unsigned ls_fd_inflight(int fd);
 

@@ -13,6 +13,7 @@
 #include "real.h"
 #include "registry.h"
 #include "stats.h"
+#include "trampoline.h"
 #include "unwind.h"
 
 #include <pthread.h>
@@ -38,6 +39,7 @@ static void fork_child(void)
     struct ls_crit c = fork_crit;
     ls_self_reset();
     ls_lock_reset_in_child();
+    ls_claims_after_fork();
     pthread_sigmask(SIG_SETMASK, &c.saved, NULL);
 }
 

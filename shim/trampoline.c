@@ -190,6 +190,15 @@ void ls_claims_longjmp(const void *env)
     errno = saved;
 }
 
+void ls_claims_after_fork(void)
+{
+    if (__atomic_load_n(&ls_inflight_total, __ATOMIC_RELAXED) == (unsigned)nclaims)
+        return; /* only this thread's: nothing to write (no page copied) */
+    ls_fd_inflight_clear();
+    for (int i = 0; i < nclaims; i++)
+        ls_fd_inflight_add(claims[i].fd, 1);
+}
+
 void ls_fd_quiesce(int fd)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -24,6 +24,11 @@ enum {
  * Async-signal-safe, lock-free, no unwinding; errno kept. */
 int ls_notification_admit(int sig, siginfo_t *si);
 
+/* In a fork child: the handlers of the parent's other threads are not
+ * running here, so only this thread's claims stay counted.
+ * Async-signal-safe. */
+void ls_claims_after_fork(void);
+
 /* A longjmp to ENV is about to leave this thread's handlers whose frames
  * lie below where it lands: their claims go.  Async-signal-safe; errno kept. */
 void ls_claims_longjmp(const void *env);
