@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <linux/kcmp.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -121,6 +122,14 @@ void lst_lease(int fd, int type)
 {
     CHECK(fcntl(fd, F_SETSIG, lst_sig()) == 0);
     CHECK(fcntl(fd, F_SETLEASE, type) == 0);
+}
+
+void lst_async_socketpair(int sv[2], int sig)
+{
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    CHECK(fcntl(sv[0], F_SETSIG, sig) == 0);
+    CHECK(fcntl(sv[0], F_SETOWN, getpid()) == 0);
+    CHECK(fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_ASYNC) == 0);
 }
 
 int lst_leased_data(const char **data, const char **other)

@@ -57,6 +57,10 @@ int lst_code_at(int i);
  * passed; returns the count. */
 int lst_wait(int n, int ms);
 
+/* A socket pair SV whose SV[0] has O_ASYNC on (F_SETFL, a registration the
+ * shim tracks), signal SIG, owner this process; exits on failure. */
+void lst_async_socketpair(int sv[2], int sig);
+
 /* F_SETSIG lst_sig() then F_SETLEASE TYPE on FD; exits on failure. */
 void lst_lease(int fd, int type);
 

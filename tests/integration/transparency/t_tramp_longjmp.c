@@ -70,10 +70,7 @@ int main(int argc, char **argv)
     struct sigaction sa = {.sa_sigaction = handler, .sa_flags = SA_SIGINFO};
     sigemptyset(&sa.sa_mask);
     CHECK(sigaction(sig, &sa, NULL) == 0);
-    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    CHECK_EQ(fcntl(sv[0], F_SETSIG, sig), 0);
-    CHECK_EQ(fcntl(sv[0], F_SETOWN, getpid()), 0);
-    CHECK_EQ(fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_ASYNC), 0);
+    lst_async_socketpair(sv, sig);
 
     for (volatile int round = 0; round < ROUNDS; round++) {
         int jumped = mode == 0 ? sigsetjmp(where, 1) : setjmp(where_plain);

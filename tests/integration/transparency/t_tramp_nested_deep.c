@@ -40,10 +40,7 @@ int main(void)
     struct sigaction sa = {.sa_sigaction = handler, .sa_flags = SA_SIGINFO | SA_NODEFER};
     sigemptyset(&sa.sa_mask);
     CHECK(sigaction(sig, &sa, NULL) == 0);
-    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    CHECK_EQ(fcntl(sv[0], F_SETSIG, sig), 0);
-    CHECK_EQ(fcntl(sv[0], F_SETOWN, getpid()), 0);
-    CHECK_EQ(fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_ASYNC), 0);
+    lst_async_socketpair(sv, sig);
     CHECK(write(sv[1], "x", 1) == 1);
     for (int i = 0; i < 2000 * lst_slow() && calls < DEPTH; i++)
         nanosleep(&(struct timespec){0, 1000000}, NULL);
