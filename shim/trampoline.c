@@ -68,41 +68,42 @@ int ls_notification_admit(int sig, siginfo_t *si)
 #define LS_NEST 32
 struct claim {
     int fd;
-    int on_alt;    /* the frame is on the alternate signal stack */
-    uintptr_t sp;  /* the trampoline's frame */
+    int on_alt;         /* the frame is on the alternate signal stack */
+    uintptr_t sp;       /* the trampoline's frame */
+    uintptr_t alt_lo, alt_hi; /* the alternate stack then (0, 0: none) */
 };
 static __thread struct claim claims[LS_NEST] __attribute__((tls_model("initial-exec")));
 static __thread int nclaims __attribute__((tls_model("initial-exec")));
 
-/* Is ADDR on the alternate stack ST describes?  Async-signal-safe. */
-static int on_stack(const stack_t *st, uintptr_t addr)
+/* Has C's frame been left, now that the thread runs at SP?  A frame on the
+ * alternate stack is left once the thread runs off that stack (deliveries
+ * nested in its handler stay on it); a frame on another stack lives on
+ * while the thread runs on the alternate stack (nested there).  On one
+ * stack, frames below SP are dead.  Address ranges, not ss_flags: with
+ * SS_AUTODISARM the kernel reports no alternate stack inside its handler. */
+static int claim_dead(const struct claim *c, uintptr_t sp)
 {
-    return !(st->ss_flags & SS_DISABLE) && addr >= (uintptr_t)st->ss_sp &&
-           addr - (uintptr_t)st->ss_sp < st->ss_size;
-}
-
-/* Has C's frame been left, now that the thread runs at SP (on the
- * alternate stack if ALT)?  A frame on the alternate stack is left once the
- * thread runs off it (nested deliveries stay on it); otherwise, on one
- * stack, frames below SP are dead. */
-static int claim_dead(const struct claim *c, uintptr_t sp, int alt)
-{
-    if (c->on_alt != alt)
+    int on_alt = sp >= c->alt_lo && sp < c->alt_hi;
+    if (c->on_alt != on_alt)
         return c->on_alt;
     return sp > c->sp;
 }
 
-static void unclaim(void)
+/* Let go of claims from the innermost until DEPTH are left. */
+static void release_to(int depth)
 {
-    ls_fd_inflight_add(claims[--nclaims].fd, -1);
+    while (nclaims > depth)
+        ls_fd_inflight_add(claims[--nclaims].fd, -1);
 }
 
 /* Let go of the claims whose frames are dead with the thread at SP.  0 SP:
  * all of them.  Async-signal-safe. */
-static void prune(uintptr_t sp, int alt)
+static void prune(uintptr_t sp)
 {
-    while (nclaims && (!sp || claim_dead(&claims[nclaims - 1], sp, alt)))
-        unclaim();
+    int depth = nclaims;
+    while (depth && (!sp || claim_dead(&claims[depth - 1], sp)))
+        depth--;
+    release_to(depth);
 }
 
 /* Count FD in flight for a handler about to be judged and run: a closer
@@ -115,7 +116,12 @@ static int claim(int fd, uintptr_t frame, const stack_t *st)
 {
     if (nclaims >= LS_NEST || ls_fd_inflight_add(fd, 1) < 0)
         return 0;
-    claims[nclaims++] = (struct claim){fd, on_stack(st, frame), frame};
+    uintptr_t lo = 0, hi = 0;
+    if (!(st->ss_flags & SS_DISABLE) && st->ss_size) {
+        lo = (uintptr_t)st->ss_sp;
+        hi = lo + st->ss_size;
+    }
+    claims[nclaims++] = (struct claim){fd, frame >= lo && frame < hi, frame, lo, hi};
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* before the verdict reads the table */
     return 1;
 }
@@ -180,13 +186,7 @@ void ls_claims_longjmp(const void *env)
     if (!nclaims)
         return;
     int saved = errno;
-    uintptr_t sp = jump_target_sp(env);
-    stack_t st;
-    if (!sp || LS_REAL(syscall)(SYS_sigaltstack, NULL, &st) < 0) {
-        prune(0, 0); /* where it lands is unknown: no handler claim survives */
-    } else {
-        prune(sp, on_stack(&st, sp));
-    }
+    prune(jump_target_sp(env)); /* where it lands unknown (0): no claim survives */
     errno = saved;
 }
 
@@ -276,8 +276,11 @@ void ls_trampoline(int sig, siginfo_t *si, void *uctx)
     struct sigaction app;
     static const ucontext_t no_context = {.uc_stack = {.ss_flags = SS_DISABLE}};
     const ucontext_t *uc = uctx ? uctx : &no_context;
-    if (nclaims && uctx)
-        prune(interrupted_sp(uc), (uc->uc_stack.ss_flags & SS_ONSTACK) != 0);
+    if (nclaims && uctx) {
+        uintptr_t sp = interrupted_sp(uc);
+        if (sp)
+            prune(sp);
+    }
     if (!ls_sig_app_view(sig, &app)) {
         /* the application changed the disposition while this one was on its
          * way: let the kernel deliver it again under the new one */
@@ -285,7 +288,7 @@ void ls_trampoline(int sig, siginfo_t *si, void *uctx)
         errno = saved;
         return;
     }
-    int claimed = 0;
+    int claimed = 0, depth = nclaims;
     if (ls_is_notification(si) && app.sa_handler == SIG_DFL && ls_sig_guarded(sig)) {
         ls_reg_answer_unhandled(sig, si->si_fd); /* no handler in this image yet */
         errno = saved;
@@ -309,8 +312,7 @@ void ls_trampoline(int sig, siginfo_t *si, void *uctx)
             }
         }
         if (admitted == LS_ADMIT_DROP) {
-            if (claimed)
-                unclaim();
+            release_to(depth);
             errno = saved;
             return;
         }
@@ -341,7 +343,7 @@ void ls_trampoline(int sig, siginfo_t *si, void *uctx)
             app.sa_handler(sig);
         saved = errno; /* what the application's handler left */
     }
-    if (claimed)
-        unclaim();
+    /* this delivery's claim, and any a nested handler left behind */
+    release_to(depth);
     errno = saved;
 }

@@ -20,7 +20,10 @@ foreach(way IN ITEMS siglongjmp longjmp _longjmp)
   lease_shim_integration(t_tramp_longjmp_${way} TIMEOUT 30 ARGS ${way}
     SOURCES ${lst}/t_tramp_longjmp.c)
 endforeach()
-lease_shim_integration(t_tramp_nested_deep TIMEOUT 30 SOURCES ${lst}/t_tramp_nested_deep.c)
+foreach(where IN ITEMS stack altstack autodisarm)
+  lease_shim_integration(t_tramp_nested_deep_${where} TIMEOUT 30 ARGS ${where}
+    SOURCES ${lst}/t_tramp_nested_deep.c)
+endforeach()
 
 # 3. a process whose main thread has exited
 lease_shim_integration(t_main_exited NOSHIM_FAILS TIMEOUT 30 SOURCES ${lst}/t_main_exited.c)
