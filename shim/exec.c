@@ -41,6 +41,34 @@ long ls_vfork_failed(int err)
     return -1;
 }
 
+/* popen and system spawn with environ, so environ is swapped for a copy
+ * with the variable while they run.  environ is the process's: every
+ * popen() and system() running at the time shares one swap (the first
+ * one's copy, whose mask is that caller's), and the copy is put back and
+ * unmapped when the last of them returns, never under another.  If
+ * another thread replaced environ meanwhile (setenv), its new array may
+ * point into the copy, which is then left mapped.  Counted under the
+ * shim's lock (held for a moment, never across the call). */
+static struct {
+    unsigned users; /* popen()/system() calls running */
+    char **before;  /* environ before the swap, NULL when not swapped */
+    void *mem;      /* the copy environ points into */
+    size_t memlen;
+} env_swap;
+
+/* ENVP as the application meant it: while popen() or system() has environ
+ * swapped for the shim's copy, another thread that passes environ to an
+ * exec or a spawn means the program's own, not a copy whose hand-over
+ * variable carries another thread's mask.  Async-signal-safe. */
+static char *const *unswapped(char *const *envp)
+{
+    void *mem = __atomic_load_n(&env_swap.mem, __ATOMIC_ACQUIRE);
+    if (!mem || (void *)envp != mem)
+        return envp;
+    char **before = __atomic_load_n(&env_swap.before, __ATOMIC_ACQUIRE);
+    return before ? before : envp;
+}
+
 /* ---- preparing an exec ------------------------------------------------------ */
 
 struct exec_prep {
@@ -131,6 +159,7 @@ static int any_guarded(void)
 static void exec_prepare(struct exec_prep *x, char *const *envp, const char *libc_reads)
 {
     memset(x, 0, sizeof *x);
+    envp = unswapped(envp);
     x->envp = envp;
     uint32_t high = ls_reg_high_water();
     if (!ls_cfg.enabled || ls_shared_child() || (!high && !any_guarded()))
@@ -362,6 +391,7 @@ static void spawn_prepare(struct spawn_prep *x, const posix_spawnattr_t *attr, c
                           const char *libc_reads)
 {
     memset(x, 0, sizeof *x);
+    envp = unswapped(envp);
     x->envp = envp;
     if (!ls_cfg.enabled || !ls_reg_high_water())
         return;
@@ -429,21 +459,6 @@ LS_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
     return r;
 }
 
-/* popen and system spawn with environ, so environ is swapped for a copy
- * with the variable while they run.  environ is the process's: every
- * popen() and system() running at the time shares one swap (the first
- * one's copy, whose mask is that caller's), and the copy is put back and
- * unmapped when the last of them returns, never under another.  If
- * another thread replaced environ meanwhile (setenv), its new array may
- * point into the copy, which is then left mapped.  Counted under the
- * shim's lock (held for a moment, never across the call). */
-static struct {
-    unsigned users; /* popen()/system() calls running */
-    char **before;  /* environ before the swap, NULL when not swapped */
-    void *mem;      /* the copy environ points into */
-    size_t memlen;
-} env_swap;
-
 /* X (prepared with environ) is about to spawn: share or make the swap. */
 static void environ_enter(struct spawn_prep *x)
 {
@@ -451,9 +466,9 @@ static void environ_enter(struct spawn_prep *x)
     ls_crit_enter(&c);
     env_swap.users++;
     if (!env_swap.before && x->mem && x->envp != (char *const *)environ) {
-        env_swap.before = environ;
-        env_swap.mem = x->mem;
+        __atomic_store_n(&env_swap.before, environ, __ATOMIC_RELEASE);
         env_swap.memlen = x->memlen;
+        __atomic_store_n(&env_swap.mem, x->mem, __ATOMIC_RELEASE);
         environ = (char **)x->envp;
         x->mem = NULL; /* the swap owns it now */
     }
@@ -472,8 +487,8 @@ static void environ_leave(void)
             unmap = env_swap.mem;
             len = env_swap.memlen;
         } /* else replaced meanwhile: the copy stays mapped */
-        env_swap.before = NULL;
-        env_swap.mem = NULL;
+        __atomic_store_n(&env_swap.mem, NULL, __ATOMIC_RELEASE);
+        __atomic_store_n(&env_swap.before, NULL, __ATOMIC_RELEASE);
     }
     ls_crit_leave(&c);
     if (unmap) {
