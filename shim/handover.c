@@ -6,7 +6,16 @@
 
 size_t ls_handover_begin(char *buf, size_t size, uint64_t mask)
 {
-    size_t n = ls_fmt(buf, size, "%s=1;m=%lx", LS_HANDOVER_VAR, (unsigned long)mask);
+    /* the mask in hex, all 64 bits whatever the width of long: a 32-bit
+     * image hands over to a 64-bit one and back (signals 33..64 are the
+     * real-time ones) */
+    char hex[17];
+    int i = 16;
+    hex[i] = '\0';
+    do
+        hex[--i] = "0123456789abcdef"[mask & 0xf];
+    while (mask >>= 4);
+    size_t n = ls_fmt(buf, size, "%s=1;m=%s", LS_HANDOVER_VAR, hex + i);
     return n + 1 < size ? n : 0;
 }
 
