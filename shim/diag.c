@@ -226,7 +226,7 @@ static void emit_file(const char *buf, size_t len)
         write_all(2, buf, len);
         return;
     }
-    if (LS_REAL(syscall)(SYS_fstat, (long)fd, &st) == 0) {
+    if (ls_sys_fstat(fd, &st) == 0) {
         write_all(fd, buf, len);
         ls_sys_close_if_ours(fd, &st);
     }
@@ -250,7 +250,7 @@ static void emit_syslog(int level, const char *buf, size_t len)
     int s = (int)LS_REAL(syscall)(SYS_socket, (long)AF_UNIX, (long)(SOCK_DGRAM | SOCK_CLOEXEC), 0L);
     if (s < 0)
         return;
-    if (LS_REAL(syscall)(SYS_fstat, (long)s, &st) == 0) {
+    if (ls_sys_fstat(s, &st) == 0) {
         LS_REAL(syscall)(SYS_sendto, (long)s, msg, (long)n, 0L, &addr, (long)sizeof addr);
         ls_sys_close_if_ours(s, &st);
     }

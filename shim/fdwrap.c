@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -72,6 +73,19 @@ static int sys_fcntl(int fd, int cmd, ...)
     va_end(ap);
     return (int)LS_REAL(syscall)(SYS_fcntl, (long)fd, (long)cmd, arg);
 }
+
+#ifdef SYS_fcntl64
+/* 32-bit ABIs (i386) have both: SYS_fcntl64 knows the F_*64 lock commands,
+ * and what glibc's fcntl64 calls.  The same number goes to the kernel. */
+static int sys_fcntl64(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    return (int)LS_REAL(syscall)(SYS_fcntl64, (long)fd, (long)cmd, arg);
+}
+#endif
 
 static int sys_close_range(unsigned first, unsigned last, int flags)
 {
@@ -148,13 +162,17 @@ LS_EXPORT int dup(int fd)
     return r;
 }
 
-/* RLIMIT_NOFILE's soft limit (all ones if unknown).  Async-signal-safe. */
+/* RLIMIT_NOFILE's soft limit (all ones if unknown).  Async-signal-safe.
+ * prlimit64 writes two 64-bit values whatever the ABI's rlim_t (32 bits on
+ * i386 without _FILE_OFFSET_BITS=64). */
 static unsigned long nofile_limit(void)
 {
-    struct rlimit rl;
+    struct {
+        uint64_t cur, max;
+    } rl;
     if (LS_REAL(syscall)(SYS_prlimit64, 0L, (long)RLIMIT_NOFILE, NULL, &rl) < 0)
         return ~0ul;
-    return rl.rlim_cur;
+    return rl.cur > ~0ul ? ~0ul : (unsigned long)rl.cur;
 }
 
 /* dup2 (through OP2; OP3 NULL) or dup3 (through OP3) where OLDFD or NEWFD is
@@ -361,8 +379,9 @@ static inline __attribute__((always_inline)) int fcntl_common(fcntl_fn op, int f
 }
 
 /* The exported fcntl, fcntl64 and __fcntl are defined without "...": on
- * the SysV ABIs the shim is built for (x86-64, AArch64 Linux) a variadic
- * caller passes the third argument exactly where a third parameter is read,
+ * the SysV ABIs the shim is built for (x86-64, i386, AArch64 Linux) a
+ * variadic caller passes the third argument exactly where a third parameter
+ * is read (a register, or on i386 the stack slot after CMD),
  * and with no va_list to set up the untracked path is a plain jump to libc
  * (the C names differ from libc's declarations; the symbols are libc's). */
 #define LS_FCNTL_WRAPPER(cname, sym)                                              \
@@ -374,6 +393,9 @@ static inline __attribute__((always_inline)) int fcntl_common(fcntl_fn op, int f
 LS_FCNTL_WRAPPER(ls_fcntl_entry, fcntl)
 LS_FCNTL_WRAPPER(ls_fcntl64_entry, fcntl64)
 LS_FCNTL_WRAPPER(ls___fcntl_entry, __fcntl)
+#if LS_TIME64_ENTRIES
+LS_FCNTL_WRAPPER(ls___fcntl_time64_entry, __fcntl_time64)
+#endif
 #undef LS_FCNTL_WRAPPER
 
 /* ---- ioctl ------------------------------------------------------------------ */
@@ -530,6 +552,10 @@ LS_EXPORT long syscall(long nr, ...)
     }
     case SYS_fcntl:
         return fcntl_common(sys_fcntl, fd, (int)a1, (void *)a2);
+#ifdef SYS_fcntl64
+    case SYS_fcntl64:
+        return fcntl_common(sys_fcntl64, fd, (int)a1, (void *)a2);
+#endif
     case SYS_close_range:
         return close_range_common(sys_close_range, (unsigned)a0, (unsigned)a1, (int)a2);
     }

@@ -79,7 +79,7 @@ int ls_same_ofd(int a, int b)
 
 int ls_file_stat(int fd, struct stat *st)
 {
-    return (int)LS_REAL(syscall)(SYS_fstat, (long)fd, st);
+    return (int)ls_sys_fstat(fd, st);
 }
 
 int ls_file_id(int fd, dev_t *dev, ino_t *ino)

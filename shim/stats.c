@@ -220,9 +220,11 @@ void ls_stats_write(void)
     }
     long w = LS_REAL(syscall)(SYS_write, (long)fd, doc, (long)len);
     LS_REAL(syscall)(SYS_close, (long)fd);
-    if (w != (long)len || LS_REAL(syscall)(SYS_rename, tmp, path) < 0) {
+    /* the *at calls: AArch64 (the generic table) has no SYS_rename, SYS_unlink */
+    if (w != (long)len ||
+        LS_REAL(syscall)(SYS_renameat, (long)AT_FDCWD, tmp, (long)AT_FDCWD, path) < 0) {
         ls_log(LS_LOG_WARN, "cannot write statistics to %s (errno %d)", path, errno);
-        LS_REAL(syscall)(SYS_unlink, tmp);
+        LS_REAL(syscall)(SYS_unlinkat, (long)AT_FDCWD, tmp, 0L);
     }
     munmap(doc, docsize);
     errno = saved;

@@ -42,12 +42,44 @@ static inline int ls_sys_open(const char *path, int flags, mode_t mode)
     return (int)LS_REAL(syscall)(SYS_openat, (long)AT_FDCWD, path, (long)flags, (long)mode);
 }
 
-/* readlink(2), not terminated. */
+/* readlink(2), not terminated.  readlinkat: AArch64 (the generic system
+ * call table) has no SYS_readlink. */
 static inline long ls_sys_readlink(const char *path, char *buf, size_t size)
 {
     if (ls_fault_is_proc(path) && ls_fault(LS_FAULT_PROC))
         return -1;
-    return LS_REAL(syscall)(SYS_readlink, path, buf, (long)size);
+    return LS_REAL(syscall)(SYS_readlinkat, (long)AT_FDCWD, path, buf, (long)size);
+}
+
+/* fstat(2) into glibc's struct stat.  On x86-64 and AArch64 that is the
+ * kernel's own layout.  On i386 the kernel's SYS_fstat fills an older,
+ * smaller layout than glibc's struct stat; SYS_fstat64 fills struct stat64
+ * (the same layout as the kernel's while time_t is 32 bits, see below), and
+ * the fields the shim reads are copied over (st_ino keeps its low 32 bits,
+ * as glibc's own 32-bit struct stat would). */
+#if defined(SYS_fstat64) && defined(__USE_TIME_BITS64)
+#error "the shim is built with a 32-bit time_t on 32-bit targets (no _TIME_BITS=64): its timespec and stat64 are the kernel's"
+#endif
+static inline long ls_sys_fstat(int fd, struct stat *st)
+{
+#ifdef SYS_fstat64
+    struct stat64 k;
+    long r = LS_REAL(syscall)(SYS_fstat64, (long)fd, &k);
+    *st = (struct stat){0};
+    if (r == 0) {
+        st->st_dev = k.st_dev;
+        st->st_ino = (ino_t)k.st_ino;
+        st->st_mode = k.st_mode;
+        st->st_nlink = k.st_nlink;
+        st->st_uid = k.st_uid;
+        st->st_gid = k.st_gid;
+        st->st_rdev = k.st_rdev;
+        st->st_size = (off_t)k.st_size;
+    }
+    return r;
+#else
+    return LS_REAL(syscall)(SYS_fstat, (long)fd, st);
+#endif
 }
 
 /* LEN bytes of fresh zeroed private memory, NULL (errno) if there is none.
@@ -120,7 +152,7 @@ static inline long ls_sys_queue_to_this_thread(int sig, siginfo_t *si)
 static inline void ls_sys_close_if_ours(int fd, const struct stat *st)
 {
     struct stat now;
-    if (LS_REAL(syscall)(SYS_fstat, (long)fd, &now) == 0 && now.st_dev == st->st_dev &&
+    if (ls_sys_fstat(fd, &now) == 0 && now.st_dev == st->st_dev &&
         now.st_ino == st->st_ino)
         ls_sys_close(fd);
 }

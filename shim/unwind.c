@@ -13,6 +13,27 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#ifndef LS_HAVE_LIBUNWIND
+/* Built without libunwind (none for the target architecture): backtraces
+ * and call sites are unavailable, and the setting that asks for them says
+ * so once; everything else works. */
+int ls_unwind_load(void)
+{
+    int saved = errno;
+    ls_log(LS_LOG_WARN, "backtraces unavailable: this shim was built without libunwind");
+    errno = saved;
+    return -1;
+}
+
+int ls_unwind_frames(struct ls_frame *f, int max)
+{
+    (void)f;
+    (void)max;
+    return 0;
+}
+
+#else /* LS_HAVE_LIBUNWIND */
+
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
@@ -63,7 +84,7 @@ static int libunwind_pipe_end(int fd, const struct stat *st, int mode)
 {
     struct stat now;
     long fl = ls_sys_fcntl(fd, F_GETFL, 0), fdf = ls_sys_fcntl(fd, F_GETFD, 0);
-    return LS_REAL(syscall)(SYS_fstat, (long)fd, &now) == 0 && S_ISFIFO(now.st_mode) &&
+    return ls_sys_fstat(fd, &now) == 0 && S_ISFIFO(now.st_mode) &&
            now.st_dev == st->st_dev && now.st_ino == st->st_ino && fl >= 0 &&
            (fl & (O_ACCMODE | O_NONBLOCK)) == (mode | O_NONBLOCK) && fdf >= 0 &&
            (fdf & FD_CLOEXEC);
@@ -77,7 +98,7 @@ static int setup_without_fds(void)
     int probe[2] = {-1, -1};
     struct stat old, st;
     if (LS_REAL(syscall)(SYS_pipe2, probe, (long)O_CLOEXEC) == 0) {
-        LS_REAL(syscall)(SYS_fstat, (long)probe[0], &old);
+        ls_sys_fstat(probe[0], &old);
         ls_sys_close(probe[0]);
         ls_sys_close(probe[1]);
     }
@@ -85,7 +106,7 @@ static int setup_without_fds(void)
     unw_cursor_t cur;
     if (unw.getcontext(&ctx) != 0 || unw.init_local(&cur, &ctx) != 0) /* sets libunwind up */
         return -1;
-    if (probe[0] >= 0 && LS_REAL(syscall)(SYS_fstat, (long)probe[0], &st) == 0 &&
+    if (probe[0] >= 0 && ls_sys_fstat(probe[0], &st) == 0 &&
         st.st_ino != old.st_ino && libunwind_pipe_end(probe[0], &st, O_RDONLY) &&
         libunwind_pipe_end(probe[1], &st, O_WRONLY)) {
         ls_sys_close(probe[0]);
@@ -196,3 +217,5 @@ int ls_unwind_frames(struct ls_frame *f, int max)
     }
     return n;
 }
+
+#endif /* LS_HAVE_LIBUNWIND */
