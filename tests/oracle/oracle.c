@@ -81,6 +81,8 @@ extern char **environ;
     X(answer, "a lease break answered inside the handler")                       \
     X(dup, "dup/dup2/dup3/F_DUPFD/close_range of other descriptors and aliases") \
     X(tkill, "pthread_sigqueue/tgkill of the same signal to the waiting thread") \
+    X(shared, "threads share two signal numbers (every owner F_OWNER_TID)")      \
+    X(regclose, "a second lease on the same signal, closed while live (no alias)") \
     X(fork, "a forked child triggers the events, closes everything, exits")      \
     X(exec, "a fork+exec'd helper reports mask and dispositions, triggers")      \
     X(spawn, "posix_spawn with SETSIGMASK/SETSIGDEF of that helper")
@@ -116,9 +118,10 @@ enum sigsel { S_A, S_B, S_SIGIO, S_SIGIO0 };
 static const char *sigsel_name[] = {"A", "B", "SIGIO(F_SETSIG)", "SIGIO(no F_SETSIG)"};
 enum proc { P_SELF, P_FORK, P_EXEC, P_SPAWN };
 static const char *proc_name[] = {"self", "fork", "exec", "spawn"};
-enum noise { N_DUP, N_DUP2, N_DUPFD, N_ALIAS, N_ALIAS_DUP3, N_CLOSE_RANGE, N_NNOISE };
+enum noise { N_DUP, N_DUP2, N_DUPFD, N_ALIAS, N_ALIAS_DUP3, N_CLOSE_RANGE, N_REG_CLOSE, N_NNOISE };
 static const char *noise_name[] = {"dup+close", "dup2 over other", "F_DUPFD_CLOEXEC+close", "alias dup+close",
-                                   "alias dup3 over other+close", "close_range of others"};
+                                   "alias dup3 over other+close", "close_range of others",
+                                   "lease on the same signal, closed live"};
 
 struct ep {
     int kind, mode, wait, sig, k, nest, altstack, tid, tkill, answer, cloexec, proc, breaker;
@@ -128,7 +131,7 @@ struct ep {
 
 struct plan {
     unsigned long long seed;
-    int nthreads, sigio_thread;
+    int nthreads, sigio_thread, shared;
     int neps[MAX_THREADS];
     struct ep eps[MAX_THREADS][MAX_EPS];
 };
@@ -163,6 +166,9 @@ static void make_plan(unsigned long long seed)
     rng_state = seed * 0x2545f4914f6cdd1dULL + 1;
     plan.nthreads = feat[F_threads] ? 2 + rnd(3) : 1;
     plan.sigio_thread = feat[F_sigio] ? rnd(plan.nthreads) : -1;
+    /* Shared signals: one disposition for all threads (set by main), so no
+     * SA_NODEFER; every notification is directed at its thread. */
+    plan.shared = feat[F_shared] && plan.nthreads > 1 && rnd(2);
     for (int t = 0; t < plan.nthreads; t++) {
         plan.neps[t] = 3 + rnd(MAX_EPS - 3);
         for (int e = 0; e < plan.neps[t]; e++) {
@@ -173,7 +179,8 @@ static void make_plan(unsigned long long seed)
             int self_trig = is_stream_kind(p->kind);
             int pok[4] = {1, self_trig && feat[F_fork], self_trig && feat[F_exec], self_trig && feat[F_spawn]};
             p->proc = rnd(3) ? P_SELF : pick(pok, 4);
-            int mok[4] = {feat[F_handler], feat[F_longjmp], feat[F_nodefer] && self_trig && p->proc == P_SELF,
+            int mok[4] = {feat[F_handler], feat[F_longjmp],
+                          feat[F_nodefer] && self_trig && p->proc == P_SELF && !plan.shared,
                           feat[F_sigwait]};
             p->mode = pick(mok, 4);
             if (p->mode == M_SIGWAIT) {
@@ -190,16 +197,19 @@ static void make_plan(unsigned long long seed)
             p->k = (coalescing || p->kind == K_LEASE_RD || p->kind == K_LEASE_WR || p->mode == M_NODEFER) ? 1
                                                                                                      : 1 + rnd(3);
             p->nest = p->mode == M_NODEFER ? 1 + rnd(12) : 0;
-            p->altstack = feat[F_altstack] && p->mode != M_SIGWAIT && rnd(2);
-            p->tid = feat[F_ownertid] && rnd(2);
+            p->altstack = feat[F_altstack] && p->mode != M_SIGWAIT && (plan.shared || rnd(2));
+            p->tid = (feat[F_ownertid] && rnd(2)) || plan.shared;
             p->tkill = feat[F_tkill] && !coalescing && rnd(3) == 0 ? 1 + rnd(2) : 0;
             p->answer = feat[F_answer] && p->mode == M_RETURN && (p->kind == K_LEASE_RD || p->kind == K_LEASE_WR) &&
                         rnd(2);
             p->cloexec = rnd(2);
             p->breaker = p->kind == K_LEASE_WR && rnd(2) ? 'R' : 'W';
             p->nnoise = feat[F_dup] ? rnd(4) : 0;
-            for (int i = 0; i < p->nnoise; i++)
+            for (int i = 0; i < p->nnoise; i++) {
                 p->noise[i] = rnd(N_NNOISE);
+                if (p->noise[i] == N_REG_CLOSE && (!feat[F_regclose] || p->sig >= S_SIGIO))
+                    p->noise[i] = N_DUP;
+            }
             if (p->proc == P_SPAWN) {
                 p->spawn_setmask = rnd(2) ? 1 + rnd(1023) : 0;
                 p->spawn_setdef = rnd(2) ? 1 + rnd(1023) : 0;
@@ -210,8 +220,8 @@ static void make_plan(unsigned long long seed)
 
 /* ---- signals ------------------------------------------------------------- */
 
-static int sig_a(int t) { return SIGRTMIN + 2 + 2 * t; }
-static int sig_b(int t) { return SIGRTMIN + 3 + 2 * t; }
+static int sig_a(int t) { return SIGRTMIN + 2 + 2 * (plan.shared ? 0 : t); }
+static int sig_b(int t) { return SIGRTMIN + 3 + 2 * (plan.shared ? 0 : t); }
 #define SIG_WAKE (SIGRTMAX) /* the per-thread timer that ends a wait */
 
 static int ep_signal(int t, const struct ep *p)
@@ -306,7 +316,7 @@ struct worker {
     struct note notes[MAX_NOTES];
     volatile int nnotes, depth, jmp_armed, woke;
     sigjmp_buf jb;
-    int nest_max, trigger_fd, answer;
+    int nest_max, trigger_fd, answer, cur_sig;
     char *alt;
     size_t altsize;
     timer_t timer;
@@ -709,6 +719,19 @@ static void noise(struct worker *w, const struct ep *p, int notify)
                 CALL(w, "close(other dup)", close(d));
             }
             break;
+        case N_REG_CLOSE: {
+            /* a lease nobody else can reach, closed live: the kernel drops
+             * it with the last reference, nothing can be notified for it */
+            char path[400];
+            snprintf(path, sizeof path, "%s/t%d.scratch", tmpdir, w->idx);
+            d = CALLFD(w, "open(scratch file)", open(path, O_RDONLY | O_CLOEXEC));
+            if (d >= 0) {
+                CALL(w, "F_SETSIG(scratch, same signal)", fcntl(d, F_SETSIG, w->cur_sig));
+                CALL(w, "F_SETLEASE(scratch, F_RDLCK)", fcntl(d, F_SETLEASE, F_RDLCK));
+                CALL(w, "close(scratch, lease live)", close(d));
+            }
+            break;
+        }
         case N_CLOSE_RANGE: {
             /* numbers of this thread's own (400 + 20 * thread): no other
              * thread takes them, so the result does not depend on timing */
@@ -840,12 +863,13 @@ static void episode(struct worker *w, int e, const struct ep *p)
     int notify = -1, trig = -1, extra = -1;
     char path[400], b[32];
     int cx = p->cloexec ? O_CLOEXEC : 0;
+    w->cur_sig = sig;
     emit(w, "e%d %s sig=%s(%s) mode=%s wait=%s k=%d nest=%d alt=%d tid=%d tkill=%d answer=%d proc=%s", e,
          kind_name[p->kind], sigsel_name[p->sig], signame(sig, b), mode_name[p->mode], wait_name[p->wait], p->k,
          p->nest, p->altstack, p->tid, p->tkill, p->answer, proc_name[p->proc]);
 
     /* disposition for this episode */
-    if (p->mode != M_SIGWAIT) {
+    if (p->mode != M_SIGWAIT && !(plan.shared && sig != SIGIO)) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_sigaction = on_note;
@@ -1105,7 +1129,8 @@ static void describe(FILE *f)
     for (int i = 0; i < F_COUNT; i++)
         if (feat[i])
             fprintf(f, " %s", feature_name[i]);
-    fprintf(f, "\nthreads %d, SIGIO used by thread %d\n", plan.nthreads, plan.sigio_thread);
+    fprintf(f, "\nthreads %d (thread 0 is main), SIGIO used by thread %d%s\n", plan.nthreads, plan.sigio_thread,
+            plan.shared ? ", all threads share signals A and B" : "");
     for (int t = 0; t < plan.nthreads; t++)
         for (int e = 0; e < plan.neps[t]; e++) {
             const struct ep *p = &plan.eps[t][e];
@@ -1248,10 +1273,13 @@ int main(int argc, char **argv)
      * another thread forks would have its creating descriptor copied into
      * the child for a moment, and F_SETLEASE would then fail by chance. */
     for (int t = 0; t < plan.nthreads; t++)
-        for (int e = 0; e < plan.neps[t]; e++)
-            if (plan.eps[t][e].kind == K_LEASE_RD || plan.eps[t][e].kind == K_LEASE_WR) {
+        for (int e = -1; e < plan.neps[t]; e++)
+            if (e < 0 || plan.eps[t][e].kind == K_LEASE_RD || plan.eps[t][e].kind == K_LEASE_WR) {
                 char path[400];
-                snprintf(path, sizeof path, "%s/t%d.e%d", tmpdir, t, e);
+                if (e < 0)
+                    snprintf(path, sizeof path, "%s/t%d.scratch", tmpdir, t);
+                else
+                    snprintf(path, sizeof path, "%s/t%d.e%d", tmpdir, t, e);
                 int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
                 if (fd < 0 || close(fd) != 0) {
                     perror("oracle: creating a leased file");
@@ -1259,14 +1287,25 @@ int main(int argc, char **argv)
                 }
             }
 
-    for (int t = 0; t < plan.nthreads; t++) {
+    if (plan.shared) {
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_note;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+        sigaction(sig_a(0), &sa, NULL);
+        sigaction(sig_b(0), &sa, NULL);
+    }
+
+    /* worker 0 is the main thread: the shim treats it apart (signals it
+     * sends to itself go to the process) */
+    for (int t = 1; t < plan.nthreads; t++) {
         workers[t].idx = t;
         if (pthread_create(&workers[t].th, NULL, worker_main, &workers[t]) != 0) {
             fprintf(stderr, "oracle: pthread_create failed\n");
             return 2;
         }
     }
-    for (int t = 0; t < plan.nthreads; t++)
+    worker_main(&workers[0]);
+    for (int t = 1; t < plan.nthreads; t++)
         pthread_join(workers[t].th, NULL);
 
     printf("oracle seed %llu\n", seed);
