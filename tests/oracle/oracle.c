@@ -21,8 +21,8 @@
  * transcript prints thread after thread.
  *
  * Limits: every wait ends after WAIT_MS (a missing notification prints as
- * "missing"), alarm() ends a stuck run, the helper dies with its parent
- * (PR_SET_PDEATHSIG), files live in one directory removed at the end. */
+ * "notes N of M"), alarm() ends a stuck run, the helper ends when its
+ * command pipe closes, files live in one directory removed at the end. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -42,7 +42,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -56,6 +56,7 @@ extern char **environ;
 #define MAX_THREADS 4
 #define MAX_EPS 12
 #define MAX_NOTES 64
+#define FDLIMIT 64 /* RLIMIT_NOFILE of an fdlimit plan */
 #define WAIT_MS 1500 /* per expected notification set; times lst-style slow factor */
 
 /* ---- features ------------------------------------------------------------ */
@@ -83,6 +84,8 @@ extern char **environ;
     X(tkill, "pthread_sigqueue/tgkill of the same signal to the waiting thread") \
     X(shared, "threads share two signal numbers (every owner F_OWNER_TID)")      \
     X(regclose, "a second lease on the same signal, closed while live (no alias)") \
+    X(fdlimit, "one thread, registrations made at the descriptor limit")         \
+    X(mainexit, "the main thread leaves with pthread_exit, the others run on")   \
     X(fork, "a forked child triggers the events, closes everything, exits")      \
     X(exec, "a fork+exec'd helper reports mask and dispositions, triggers")      \
     X(spawn, "posix_spawn with SETSIGMASK/SETSIGDEF of that helper")
@@ -124,14 +127,14 @@ static const char *noise_name[] = {"dup+close", "dup2 over other", "F_DUPFD_CLOE
                                    "lease on the same signal, closed live"};
 
 struct ep {
-    int kind, mode, wait, sig, k, nest, altstack, tid, tkill, answer, cloexec, proc, breaker;
+    int kind, mode, wait, sig, k, nest, altstack, tid, tkill, answer, cloexec, proc, breaker, atlimit;
     int noise[3], nnoise;
     int spawn_setmask, spawn_setdef; /* bit i: our signal i (see sig_of_bit) */
 };
 
 struct plan {
     unsigned long long seed;
-    int nthreads, sigio_thread, shared;
+    int nthreads, sigio_thread, shared, fdlimit, mainexit;
     int neps[MAX_THREADS];
     struct ep eps[MAX_THREADS][MAX_EPS];
 };
@@ -165,6 +168,12 @@ static void make_plan(unsigned long long seed)
     plan.seed = seed;
     rng_state = seed * 0x2545f4914f6cdd1dULL + 1;
     plan.nthreads = feat[F_threads] ? 2 + rnd(3) : 1;
+    /* at the descriptor limit: one thread, or the others' descriptors
+     * would fail by chance */
+    plan.fdlimit = feat[F_fdlimit] && rnd(4) == 0;
+    if (plan.fdlimit)
+        plan.nthreads = 1;
+    plan.mainexit = feat[F_mainexit] && rnd(3) == 0;
     plan.sigio_thread = feat[F_sigio] ? rnd(plan.nthreads) : -1;
     /* Shared signals: one disposition for all threads (set by main), so no
      * SA_NODEFER; every notification is directed at its thread. */
@@ -203,6 +212,7 @@ static void make_plan(unsigned long long seed)
             p->answer = feat[F_answer] && p->mode == M_RETURN && (p->kind == K_LEASE_RD || p->kind == K_LEASE_WR) &&
                         rnd(2);
             p->cloexec = rnd(2);
+            p->atlimit = plan.fdlimit && rnd(2);
             p->breaker = p->kind == K_LEASE_WR && rnd(2) ? 'R' : 'W';
             p->nnoise = feat[F_dup] ? rnd(4) : 0;
             for (int i = 0; i < p->nnoise; i++) {
@@ -491,9 +501,9 @@ static int read_line(int fd, char *buf, size_t n, int ms)
 
 static int helper_main(void)
 {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() == 1)
-        return 1;
+    /* It ends when its command pipe closes, which happens when the program
+     * dies (not PR_SET_PDEATHSIG: that fires when the THREAD that forked
+     * it leaves, and a mainexit plan's main thread leaves early). */
     alarm(120);
     char line[600];
     while (read_line(0, line, sizeof line, 120000) >= 0) {
@@ -864,9 +874,9 @@ static void episode(struct worker *w, int e, const struct ep *p)
     char path[400], b[32];
     int cx = p->cloexec ? O_CLOEXEC : 0;
     w->cur_sig = sig;
-    emit(w, "e%d %s sig=%s(%s) mode=%s wait=%s k=%d nest=%d alt=%d tid=%d tkill=%d answer=%d proc=%s", e,
+    emit(w, "e%d %s sig=%s(%s) mode=%s wait=%s k=%d nest=%d alt=%d tid=%d tkill=%d answer=%d proc=%s%s", e,
          kind_name[p->kind], sigsel_name[p->sig], signame(sig, b), mode_name[p->mode], wait_name[p->wait], p->k,
-         p->nest, p->altstack, p->tid, p->tkill, p->answer, proc_name[p->proc]);
+         p->nest, p->altstack, p->tid, p->tkill, p->answer, proc_name[p->proc], p->atlimit ? " at-limit" : "");
 
     /* disposition for this episode */
     if (p->mode != M_SIGWAIT && !(plan.shared && sig != SIGIO)) {
@@ -940,6 +950,14 @@ static void episode(struct worker *w, int e, const struct ep *p)
     }
     name_fd(notify, t, e, 0);
     name_fd(trig, t, e, 1);
+    int fillers[FDLIMIT], nfill = 0;
+    if (p->atlimit) {
+        /* register with no descriptor left: the shim cannot open one */
+        int d;
+        while (nfill < FDLIMIT && (d = dup(w->scratch)) >= 0)
+            fillers[nfill++] = d;
+        emit(w, "  filled %d descriptors up to the limit: %s", nfill, strerrorname_np(errno));
+    }
     if ((p->proc == P_EXEC || p->proc == P_SPAWN) && trig >= 0)
         fcntl(trig, F_SETFD, 0); /* the child writes into it */
 
@@ -980,6 +998,11 @@ static void episode(struct worker *w, int e, const struct ep *p)
         break;
     }
     CALL(w, "F_GETSIG", fcntl(notify, F_GETSIG));
+    if (nfill) {
+        for (int i = 0; i < nfill; i++)
+            close(fillers[i]);
+        emit(w, "  closed the %d fillers", nfill);
+    }
     noise(w, p, notify);
 
     /* trigger and wait */
@@ -1129,8 +1152,10 @@ static void describe(FILE *f)
     for (int i = 0; i < F_COUNT; i++)
         if (feat[i])
             fprintf(f, " %s", feature_name[i]);
-    fprintf(f, "\nthreads %d (thread 0 is main), SIGIO used by thread %d%s\n", plan.nthreads, plan.sigio_thread,
-            plan.shared ? ", all threads share signals A and B" : "");
+    fprintf(f, "\nthreads %d (%s), SIGIO used by thread %d%s%s\n", plan.nthreads,
+            plan.mainexit ? "the main thread leaves with pthread_exit" : "thread 0 is main", plan.sigio_thread,
+            plan.shared ? ", all threads share signals A and B" : "",
+            plan.fdlimit ? ", RLIMIT_NOFILE 64" : "");
     for (int t = 0; t < plan.nthreads; t++)
         for (int e = 0; e < plan.neps[t]; e++) {
             const struct ep *p = &plan.eps[t][e];
@@ -1148,6 +1173,8 @@ static void describe(FILE *f)
                 fprintf(f, ", plus %s", p->tkill == 1 ? "pthread_sigqueue" : "tgkill");
             if (p->answer)
                 fprintf(f, ", answered in the handler");
+            if (p->atlimit)
+                fprintf(f, ", registered at the descriptor limit");
             if (p->kind == K_LEASE_RD || p->kind == K_LEASE_WR)
                 fprintf(f, ", broken by an open for %s", p->breaker == 'W' ? "writing" : "reading");
             fprintf(f, ", %s", p->cloexec ? "O_CLOEXEC" : "inheritable");
@@ -1209,6 +1236,8 @@ static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
     return remove(p);
 }
 
+static void *finisher(void *arg);
+
 int main(int argc, char **argv)
 {
     unsigned long long seed = 1;
@@ -1251,6 +1280,15 @@ int main(int argc, char **argv)
         return 0;
     }
     alarm(60 * slow); /* backstop: every wait has its own limit */
+    if (plan.fdlimit) {
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max < FDLIMIT) {
+            fprintf(stderr, "oracle: RLIMIT_NOFILE\n");
+            return 2;
+        }
+        rl.rlim_cur = FDLIMIT;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     snprintf(tmpdir, sizeof tmpdir, "%s/oracle.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmpdir)) {
@@ -1295,20 +1333,40 @@ int main(int argc, char **argv)
         sigaction(sig_b(0), &sa, NULL);
     }
 
-    /* worker 0 is the main thread: the shim treats it apart (signals it
-     * sends to itself go to the process) */
-    for (int t = 1; t < plan.nthreads; t++) {
+    /* worker 0 is the main thread (the shim treats it apart: signals it
+     * sends to itself go to the process); or, in a mainexit plan, every
+     * worker is a thread of its own, a finisher thread prints, and the
+     * main thread leaves with pthread_exit */
+    for (int t = plan.mainexit ? 0 : 1; t < plan.nthreads; t++) {
         workers[t].idx = t;
         if (pthread_create(&workers[t].th, NULL, worker_main, &workers[t]) != 0) {
             fprintf(stderr, "oracle: pthread_create failed\n");
             return 2;
         }
     }
+    if (plan.mainexit) {
+        pthread_t fin;
+        if (pthread_create(&fin, NULL, finisher, NULL) != 0) {
+            fprintf(stderr, "oracle: pthread_create failed\n");
+            return 2;
+        }
+        pthread_exit(NULL);
+    }
     worker_main(&workers[0]);
-    for (int t = 1; t < plan.nthreads; t++)
-        pthread_join(workers[t].th, NULL);
+    finisher(NULL);
+    return 0;
+}
 
-    printf("oracle seed %llu\n", seed);
+/* Join the workers, print, end the helper, remove the files, exit 0. */
+static void *finisher(void *arg)
+{
+    (void)arg;
+    for (int t = plan.mainexit ? 0 : 1; t < plan.nthreads; t++)
+        pthread_join(workers[t].th, NULL);
+    sigset_t ours;
+    our_signals(&ours);
+
+    printf("oracle seed %llu\n", plan.seed);
     for (int t = 0; t < plan.nthreads; t++) {
         fputs(workers[t].out ? workers[t].out : "", stdout);
         free(workers[t].out);
@@ -1331,5 +1389,5 @@ int main(int argc, char **argv)
     waitpid(helper_pid, &st, 0);
     nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     printf("END\n");
-    return 0;
+    exit(0);
 }
