@@ -22,8 +22,18 @@ add_test(NAME oracle_self_check
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/run --build ${CMAKE_BINARY_DIR} --start 1
           --count 20 --self-check --features all)
 set_tests_properties(oracle_self_check PROPERTIES LABELS oracle TIMEOUT 120)
+
+# The oracle must see a change when there is one: with a preload that loses
+# the third O_ASYNC notification (perturb.c) in the shim's place, the run
+# must fail and report the missing notification.
+add_library(oracle_perturb MODULE ${CMAKE_CURRENT_LIST_DIR}/perturb.c)
+target_link_libraries(oracle_perturb PRIVATE lease_shim_flags ${CMAKE_DL_LIBS})
+add_test(NAME oracle_sensitivity
+  COMMAND sh -c "\"$0\" --build \"$1\" --shim \"$2\" --count 2 --features pipe,handler,sigsuspend --out \"$1/oracle-sensitivity\" >\"$1/oracle-sensitivity.log\" 2>&1; rc=$?; cat \"$1/oracle-sensitivity.log\"; [ $rc -eq 1 ] && grep -q '^+  notes [0-9]* of [0-9]*$' \"$1/oracle-sensitivity.log\""
+          ${CMAKE_CURRENT_LIST_DIR}/run ${CMAKE_BINARY_DIR} $<TARGET_FILE:oracle_perturb>)
+set_tests_properties(oracle_sensitivity PROPERTIES LABELS oracle TIMEOUT 60)
 if(LEASE_SHIM_SANITIZE)
   # CI time: the plain stage runs the oracle; a sanitizer build runs it by
   # hand (tests/oracle/run --build build-asan).
-  set_tests_properties(oracle oracle_self_check PROPERTIES DISABLED TRUE)
+  set_tests_properties(oracle oracle_self_check oracle_sensitivity PROPERTIES DISABLED TRUE)
 endif()
