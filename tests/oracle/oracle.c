@@ -86,6 +86,11 @@ extern char **environ;
     X(regclose, "a second lease on the same signal, closed while live (no alias)") \
     X(fdlimit, "one thread, registrations made at the descriptor limit")         \
     X(mainexit, "the main thread leaves with pthread_exit, the others run on")   \
+    X(pselect, "waits in pselect with a signal mask")                            \
+    X(sigwaitplain, "sigwait (no siginfo) with the signal blocked")              \
+    X(onearg, "one-argument handlers (signal(), or sigaction without SA_SIGINFO)") \
+    X(resethand, "SA_RESETHAND handlers: the disposition after the one shot")    \
+    X(system, "system() in the middle of an episode: status, mask after")        \
     X(fork, "a forked child triggers the events, closes everything, exits")      \
     X(exec, "a fork+exec'd helper reports mask and dispositions, triggers")      \
     X(spawn, "posix_spawn with SETSIGMASK/SETSIGDEF of that helper")
@@ -115,8 +120,9 @@ static const char *kind_name[] = {"lease-rd", "lease-wr", "dnotify", "pipe", "so
                                   "fioasync-pipe", "fioasync-socket"};
 enum mode { M_RETURN, M_LONGJMP, M_NODEFER, M_SIGWAIT };
 static const char *mode_name[] = {"return", "longjmp", "nodefer", "sigwait"};
-enum wait { W_SIGSUSPEND, W_PPOLL, W_EPOLL, W_SIGWAITINFO, W_SIGTIMEDWAIT };
-static const char *wait_name[] = {"sigsuspend", "ppoll", "epoll_pwait", "sigwaitinfo", "sigtimedwait"};
+enum wait { W_SIGSUSPEND, W_PPOLL, W_EPOLL, W_SIGWAITINFO, W_SIGTIMEDWAIT, W_PSELECT, W_SIGWAIT };
+static const char *wait_name[] = {"sigsuspend", "ppoll", "epoll_pwait", "sigwaitinfo", "sigtimedwait", "pselect",
+                                  "sigwait"};
 enum sigsel { S_A, S_B, S_SIGIO, S_SIGIO0 };
 static const char *sigsel_name[] = {"A", "B", "SIGIO(F_SETSIG)", "SIGIO(no F_SETSIG)"};
 enum proc { P_SELF, P_FORK, P_EXEC, P_SPAWN };
@@ -128,6 +134,7 @@ static const char *noise_name[] = {"dup+close", "dup2 over other", "F_DUPFD_CLOE
 
 struct ep {
     int kind, mode, wait, sig, k, nest, altstack, tid, tkill, answer, cloexec, proc, breaker, atlimit;
+    int onearg, resethand, system;
     int noise[3], nnoise;
     int spawn_setmask, spawn_setdef; /* bit i: our signal i (see sig_of_bit) */
 };
@@ -193,11 +200,11 @@ static void make_plan(unsigned long long seed)
                           feat[F_sigwait]};
             p->mode = pick(mok, 4);
             if (p->mode == M_SIGWAIT) {
-                int wok[5] = {0, 0, 0, 1, 1};
-                p->wait = pick(wok, 5);
+                int wok[7] = {0, 0, 0, 1, 1, 0, feat[F_sigwaitplain]};
+                p->wait = pick(wok, 7);
             } else {
-                int wok[5] = {feat[F_sigsuspend], feat[F_ppoll], feat[F_epoll], 0, 0};
-                p->wait = pick(wok, 5);
+                int wok[7] = {feat[F_sigsuspend], feat[F_ppoll], feat[F_epoll], 0, 0, feat[F_pselect], 0};
+                p->wait = pick(wok, 7);
             }
             int sok[4] = {1, 1, t == plan.sigio_thread && p->mode != M_NODEFER,
                           t == plan.sigio_thread && p->mode != M_NODEFER && p->kind != K_DNOTIFY};
@@ -213,6 +220,13 @@ static void make_plan(unsigned long long seed)
                         rnd(2);
             p->cloexec = rnd(2);
             p->atlimit = plan.fdlimit && rnd(2);
+            /* (each new draw only when its feature is on: a seed keeps its
+             * scenario under the feature lists that were there before) */
+            p->onearg = feat[F_onearg] && (p->mode == M_RETURN || p->mode == M_LONGJMP) && !plan.shared &&
+                        !p->answer && rnd(2);
+            p->resethand = feat[F_resethand] && p->mode == M_RETURN && !plan.shared && p->k == 1 && !p->tkill &&
+                           rnd(2);
+            p->system = feat[F_system] && rnd(4) == 0;
             p->breaker = p->kind == K_LEASE_WR && rnd(2) ? 'R' : 'W';
             p->nnoise = feat[F_dup] ? rnd(4) : 0;
             for (int i = 0; i < p->nnoise; i++) {
@@ -286,6 +300,7 @@ static const char *codename(int code, char *buf)
     case SI_TKILL: return "SI_TKILL";
     case SI_USER: return "SI_USER";
     case SI_KERNEL: return "SI_KERNEL";
+    case -1000: return "no-siginfo";
     }
     sprintf(buf, "code%d", code);
     return buf;
@@ -443,6 +458,37 @@ static void on_note(int sig, siginfo_t *si, void *uc)
     }
 }
 
+#define NO_SIGINFO (-1000) /* code of a one-argument handler's or sigwait's note */
+
+static void on_note1(int sig)
+{
+    int saved = errno;
+    struct worker *w = me;
+    if (!w) {
+        stray++;
+        errno = saved;
+        return;
+    }
+    int i = w->nnotes;
+    if (i < MAX_NOTES) {
+        struct note *n = &w->notes[i];
+        volatile char here = 0;
+        memset(n, 0, sizeof *n);
+        n->sig = sig;
+        n->code = NO_SIGINFO;
+        n->name = -1;
+        n->depth = w->depth;
+        n->alt = w->alt && (uintptr_t)&here >= (uintptr_t)w->alt && (uintptr_t)&here < (uintptr_t)w->alt + w->altsize;
+        n->how = 'h';
+    }
+    w->nnotes = i + 1;
+    errno = saved;
+    if (w->jmp_armed) {
+        w->jmp_armed = 0;
+        siglongjmp(w->jb, 1);
+    }
+}
+
 static void on_wake(int sig)
 {
     (void)sig;
@@ -570,7 +616,9 @@ static int report_main(int wfd, int k)
     for (int s = 1; s <= 64; s++) {
         struct sigaction sa;
         mask[s - 1] = s > SIGRTMAX ? '-' : sigismember(&m, s) ? 'B' : '.';
-        if (s == 32 || s == 33 || s > SIGRTMAX || sigaction(s, NULL, &sa) != 0)
+        /* SIGINT and SIGQUIT: system() in another thread of the parent
+         * ignores them for a moment, process-wide (not compared) */
+        if (s == 32 || s == 33 || s > SIGRTMAX || s == SIGINT || s == SIGQUIT || sigaction(s, NULL, &sa) != 0)
             disp[s - 1] = '-';
         else
             disp[s - 1] = sa.sa_handler == SIG_DFL ? 'D' : sa.sa_handler == SIG_IGN ? 'I' : 'H';
@@ -634,6 +682,7 @@ static void wait_notes(struct worker *w, const struct ep *p, int sig, int want)
             int r;
             sigemptyset(&set);
             sigaddset(&set, sig);
+            memset(&si, 0, sizeof si);
             if (p->wait == W_SIGWAITINFO) {
                 sigaddset(&set, SIG_WAKE);
                 arm_timer(w, left);
@@ -641,6 +690,15 @@ static void wait_notes(struct worker *w, const struct ep *p, int sig, int want)
                 arm_timer(w, 0);
                 if (r == SIG_WAKE)
                     break;
+            } else if (p->wait == W_SIGWAIT) {
+                int got_sig = 0;
+                sigaddset(&set, SIG_WAKE);
+                arm_timer(w, left);
+                r = sigwait(&set, &got_sig) == 0 ? got_sig : -1;
+                arm_timer(w, 0);
+                if (r == SIG_WAKE)
+                    break;
+                si.si_code = NO_SIGINFO;
             } else {
                 struct timespec ts = {left / 1000, (left % 1000) * 1000000L};
                 r = sigtimedwait(&set, &si, &ts);
@@ -676,6 +734,11 @@ static void wait_notes(struct worker *w, const struct ep *p, int sig, int want)
         case W_PPOLL: {
             struct timespec ts = {left / 1000, (left % 1000) * 1000000L};
             ppoll(NULL, 0, &ts, &open_mask);
+            break;
+        }
+        case W_PSELECT: {
+            struct timespec ts = {left / 1000, (left % 1000) * 1000000L};
+            pselect(0, NULL, NULL, NULL, &ts, &open_mask);
             break;
         }
         default: {
@@ -883,9 +946,20 @@ static void episode(struct worker *w, int e, const struct ep *p)
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_sigaction = on_note;
-        sa.sa_flags = SA_SIGINFO | SA_RESTART | (p->altstack ? SA_ONSTACK : 0) | (p->mode == M_NODEFER ? SA_NODEFER : 0);
+        sa.sa_flags = SA_SIGINFO | SA_RESTART | (p->altstack ? SA_ONSTACK : 0) | (p->mode == M_NODEFER ? SA_NODEFER : 0) |
+                      (p->resethand ? SA_RESETHAND : 0);
         sigemptyset(&sa.sa_mask);
-        CALL(w, "sigaction(sig, handler)", sigaction(sig, &sa, NULL));
+        if (p->onearg && !p->altstack && !p->resethand) {
+            errno = 0;
+            void (*old)(int) = signal(sig, on_note1);
+            emit(w, "  call signal(sig, one-arg handler) = %s", old == SIG_ERR ? strerrorname_np(errno) : "ok");
+        } else {
+            if (p->onearg) {
+                sa.sa_handler = on_note1;
+                sa.sa_flags &= ~SA_SIGINFO;
+            }
+            CALL(w, "sigaction(sig, handler)", sigaction(sig, &sa, NULL));
+        }
     }
     w->nnotes = 0;
     w->depth = 0;
@@ -1004,6 +1078,17 @@ static void episode(struct worker *w, int e, const struct ep *p)
         emit(w, "  closed the %d fillers", nfill);
     }
     noise(w, p, notify);
+    if (p->system) {
+        sigset_t before, after;
+        pthread_sigmask(SIG_BLOCK, NULL, &before);
+        int st = system("exit 3");
+        pthread_sigmask(SIG_BLOCK, NULL, &after);
+        int same = 1;
+        for (int sg = 1; sg < NSIG; sg++)
+            same &= sigismember(&before, sg) == sigismember(&after, sg);
+        emit(w, "  call system(\"exit 3\") = %s %d, mask unchanged: %d", WIFEXITED(st) ? "exit" : "other",
+             WIFEXITED(st) ? WEXITSTATUS(st) : st, same);
+    }
 
     /* trigger and wait */
     int want = 0;
@@ -1062,6 +1147,13 @@ static void episode(struct worker *w, int e, const struct ep *p)
     print_notes(w, 0, got);
     if (got != want)
         emit(w, "  notes %d of %d", got, want);
+    if (p->resethand) {
+        struct sigaction cur;
+        sigaction(sig, NULL, &cur);
+        emit(w, "  disposition after the one shot: %s flags SA_SIGINFO=%d SA_RESETHAND=%d",
+             cur.sa_handler == SIG_DFL ? "SIG_DFL" : cur.sa_handler == SIG_IGN ? "SIG_IGN" : "handler",
+             !!(cur.sa_flags & SA_SIGINFO), !!(cur.sa_flags & SA_RESETHAND));
+    }
 
     /* answer, unregister */
     if (p->kind == K_LEASE_RD || p->kind == K_LEASE_WR) {
@@ -1173,6 +1265,12 @@ static void describe(FILE *f)
                 fprintf(f, ", plus %s", p->tkill == 1 ? "pthread_sigqueue" : "tgkill");
             if (p->answer)
                 fprintf(f, ", answered in the handler");
+            if (p->onearg)
+                fprintf(f, ", one-argument handler");
+            if (p->resethand)
+                fprintf(f, ", SA_RESETHAND");
+            if (p->system)
+                fprintf(f, ", system() after the noise");
             if (p->atlimit)
                 fprintf(f, ", registered at the descriptor limit");
             if (p->kind == K_LEASE_RD || p->kind == K_LEASE_WR)
