@@ -9,7 +9,7 @@
 # (Not cache variables with a default, so that a build tree configured
 # before the list changed gets the new one; -D on the command line wins.)
 if(NOT DEFINED LEASE_SHIM_ORACLE_FEATURES)
-  set(LEASE_SHIM_ORACLE_FEATURES "all,-dnotify,-fioasync,-longjmp,-nodefer,-spawn,-fork,-fdlimit,-mainexit")
+  set(LEASE_SHIM_ORACLE_FEATURES "all,-dnotify,-fioasync,-longjmp,-nodefer,-spawn,-fork,-fdlimit,-mainexit,-system")
 endif()
 if(NOT DEFINED LEASE_SHIM_ORACLE_SECONDS)
   set(LEASE_SHIM_ORACLE_SECONDS 45) # how long the ctest oracle test starts seeds
