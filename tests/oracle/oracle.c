@@ -91,6 +91,7 @@ extern char **environ;
     X(onearg, "one-argument handlers (signal(), or sigaction without SA_SIGINFO)") \
     X(resethand, "SA_RESETHAND handlers: the disposition after the one shot")    \
     X(system, "system() in the middle of an episode: status, mask after")        \
+    X(execself, "at the end the program execs itself with a live lease and O_ASYNC") \
     X(fork, "a forked child triggers the events, closes everything, exits")      \
     X(exec, "a fork+exec'd helper reports mask and dispositions, triggers")      \
     X(spawn, "posix_spawn with SETSIGMASK/SETSIGDEF of that helper")
@@ -141,7 +142,7 @@ struct ep {
 
 struct plan {
     unsigned long long seed;
-    int nthreads, sigio_thread, shared, fdlimit, mainexit;
+    int nthreads, sigio_thread, shared, fdlimit, mainexit, execself;
     int neps[MAX_THREADS];
     struct ep eps[MAX_THREADS][MAX_EPS];
 };
@@ -181,6 +182,7 @@ static void make_plan(unsigned long long seed)
     if (plan.fdlimit)
         plan.nthreads = 1;
     plan.mainexit = feat[F_mainexit] && rnd(3) == 0;
+    plan.execself = feat[F_execself] && rnd(2);
     plan.sigio_thread = feat[F_sigio] ? rnd(plan.nthreads) : -1;
     /* Shared signals: one disposition for all threads (set by main), so no
      * SA_NODEFER; every notification is directed at its thread. */
@@ -1244,10 +1246,11 @@ static void describe(FILE *f)
     for (int i = 0; i < F_COUNT; i++)
         if (feat[i])
             fprintf(f, " %s", feature_name[i]);
-    fprintf(f, "\nthreads %d (%s), SIGIO used by thread %d%s%s\n", plan.nthreads,
+    fprintf(f, "\nthreads %d (%s), SIGIO used by thread %d%s%s%s\n", plan.nthreads,
             plan.mainexit ? "the main thread leaves with pthread_exit" : "thread 0 is main", plan.sigio_thread,
             plan.shared ? ", all threads share signals A and B" : "",
-            plan.fdlimit ? ", RLIMIT_NOFILE 64" : "");
+            plan.fdlimit ? ", RLIMIT_NOFILE 64" : "",
+            plan.execself ? ", at the end it execs itself with a live lease and O_ASYNC" : "");
     for (int t = 0; t < plan.nthreads; t++)
         for (int e = 0; e < plan.neps[t]; e++) {
             const struct ep *p = &plan.eps[t][e];
@@ -1335,6 +1338,8 @@ static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
 }
 
 static void *finisher(void *arg);
+static void exec_self(void);
+static int after_exec_main(char **argv);
 
 int main(int argc, char **argv)
 {
@@ -1351,6 +1356,12 @@ int main(int argc, char **argv)
         return helper_main();
     if (argc >= 4 && strcmp(argv[1], "--report") == 0)
         return report_main(atoi(argv[2]), atoi(argv[3]));
+    if (argc >= 10 && strcmp(argv[1], "--after-exec") == 0) {
+        const char *sl = getenv("LEASE_SHIM_TEST_SLOW");
+        if (sl && atoi(sl) > 1)
+            slow = atoi(sl);
+        return after_exec_main(argv);
+    }
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 0);
@@ -1412,6 +1423,10 @@ int main(int argc, char **argv)
         for (int e = -1; e < plan.neps[t]; e++)
             if (e < 0 || plan.eps[t][e].kind == K_LEASE_RD || plan.eps[t][e].kind == K_LEASE_WR) {
                 char path[400];
+                if (e < 0 && t == 0 && plan.execself) {
+                    snprintf(path, sizeof path, "%s/x.lease", tmpdir);
+                    close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+                }
                 if (e < 0)
                     snprintf(path, sizeof path, "%s/t%d.scratch", tmpdir, t);
                 else
@@ -1455,6 +1470,136 @@ int main(int argc, char **argv)
     return 0;
 }
 
+/* Print "what = result" for a call of the exec-self phase. */
+static long xcall(const char *what, long rc)
+{
+    int e = errno;
+    char b[64];
+    printf("  call %s = %s\n", what, res(rc, e, 0, b));
+    errno = e;
+    return rc;
+}
+
+/* The last phase of an execself plan, in the single thread left: take a
+ * read lease and O_ASYNC on a pipe (both inheritable, owner this process),
+ * unblock their signals, and exec this program with --after-exec, which
+ * goes on in after_exec_main(). */
+static void exec_self(void)
+{
+    char path[400], args[8][32];
+    snprintf(path, sizeof path, "%s/x.lease", tmpdir);
+    printf("exec-self\n");
+    int lf = open(path, O_RDONLY);
+    int pp[2];
+    if (lf < 0 || pipe(pp) != 0) {
+        printf("  setup failed\n");
+        exit(1);
+    }
+    xcall("F_SETSIG(lease, A)", fcntl(lf, F_SETSIG, sig_a(0)));
+    xcall("F_SETLEASE(F_RDLCK)", fcntl(lf, F_SETLEASE, F_RDLCK));
+    xcall("F_SETSIG(pipe, B)", fcntl(pp[0], F_SETSIG, sig_b(0)));
+    xcall("F_SETOWN(pipe)", fcntl(pp[0], F_SETOWN, getpid()));
+    xcall("F_SETFL(pipe, O_ASYNC)", fcntl(pp[0], F_SETFL, fcntl(pp[0], F_GETFL) | O_ASYNC));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_note;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(sig_a(0), &sa, NULL);
+    sigaction(sig_b(0), &sa, NULL);
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, sig_a(0));
+    sigaddset(&m, sig_b(0));
+    pthread_sigmask(SIG_UNBLOCK, &m, NULL); /* nothing is pending: no event was triggered */
+    fcntl(helper_in, F_SETFD, 0);
+    fcntl(helper_out, F_SETFD, 0);
+    snprintf(args[0], 32, "%llu", plan.seed);
+    snprintf(args[1], 32, "%d", lf);
+    snprintf(args[2], 32, "%d", pp[0]);
+    snprintf(args[3], 32, "%d", pp[1]);
+    snprintf(args[4], 32, "%d", helper_in);
+    snprintf(args[5], 32, "%d", helper_out);
+    snprintf(args[6], 32, "%d", (int)helper_pid);
+    fflush(stdout);
+    execl(self_exe, self_exe, "--after-exec", args[0], args[1], args[2], args[3], args[4], args[5], args[6], tmpdir,
+          (char *)NULL);
+    printf("  execl failed: %s\n", strerrorname_np(errno));
+    exit(1);
+}
+
+/* The exec'd image of an execself plan: what it inherited (mask,
+ * dispositions, environment, the registrations as the kernel has them),
+ * then a lease break and a pipe write taken with sigtimedwait. */
+static int after_exec_main(char **argv)
+{
+    int lf = atoi(argv[3]), pr = atoi(argv[4]), pw = atoi(argv[5]);
+    helper_in = atoi(argv[6]);
+    helper_out = atoi(argv[7]);
+    helper_pid = atoi(argv[8]);
+    snprintf(tmpdir, sizeof tmpdir, "%s", argv[9]);
+    int a = SIGRTMIN + 2, b = SIGRTMIN + 3;
+    sigset_t m;
+    pthread_sigmask(SIG_BLOCK, NULL, &m);
+    printf("after exec\n  mask: A %d B %d SIGIO %d\n", sigismember(&m, a), sigismember(&m, b), sigismember(&m, SIGIO));
+    struct sigaction sa;
+    sigaction(a, NULL, &sa);
+    printf("  disposition A: %s\n", sa.sa_handler == SIG_DFL ? "SIG_DFL" : sa.sa_handler == SIG_IGN ? "SIG_IGN" : "handler");
+    sigaction(b, NULL, &sa);
+    printf("  disposition B: %s\n", sa.sa_handler == SIG_DFL ? "SIG_DFL" : sa.sa_handler == SIG_IGN ? "SIG_IGN" : "handler");
+    int env = 0;
+    for (char **e = environ; *e; e++)
+        env += strncmp(*e, "LEASE_SHIM", 10) == 0;
+    printf("  LEASE_SHIM* in environ: %d\n", env);
+    printf("  lease: F_GETSIG %s, F_GETLEASE %s, owner is this process %d\n", fcntl(lf, F_GETSIG) == a ? "A" : "other",
+           lease_name(fcntl(lf, F_GETLEASE)), fcntl(lf, F_GETOWN) == getpid());
+    printf("  pipe: F_GETSIG %s, O_ASYNC %d, owner is this process %d\n", fcntl(pr, F_GETSIG) == b ? "B" : "other",
+           !!(fcntl(pr, F_GETFL) & O_ASYNC), fcntl(pr, F_GETOWN) == getpid());
+    sigaddset(&m, a);
+    sigaddset(&m, b);
+    pthread_sigmask(SIG_BLOCK, &m, NULL);
+
+    char path[400], reply[64];
+    snprintf(path, sizeof path, "%s/x.lease", tmpdir);
+    for (int round = 0; round < 2; round++) {
+        int sig = round ? b : a, fd = round ? pr : lf;
+        if (round == 0) {
+            helper_ask('W', path, reply, sizeof reply);
+            printf("  helper open(write) = %s\n", reply);
+        } else {
+            xcall("write(pipe)", write(pw, "x", 1));
+        }
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sig);
+        siginfo_t si;
+        struct timespec ts = {WAIT_MS * slow / 1000, (WAIT_MS * slow % 1000) * 1000000L};
+        int r = sigtimedwait(&one, &si, &ts);
+        char cb[32];
+        if (r == sig)
+            printf("  note %s %s fd=%s\n", round ? "B" : "A", codename(si.si_code, cb),
+                   si.si_code >= POLL_IN && si.si_code <= POLL_HUP ? (si.si_fd == fd ? "inherited" : "OTHER") : "-");
+        else
+            printf("  notes 0 of 1\n");
+    }
+    printf("  F_GETLEASE = %s\n", lease_name(fcntl(lf, F_GETLEASE)));
+    xcall("F_SETLEASE(F_UNLCK)", fcntl(lf, F_SETLEASE, F_UNLCK));
+    helper_ask('W', path, reply, sizeof reply);
+    printf("  helper open again = %s\n", reply);
+    xcall("F_SETFL(pipe, ~O_ASYNC)", fcntl(pr, F_SETFL, fcntl(pr, F_GETFL) & ~O_ASYNC));
+    close(lf);
+    close(pr);
+    close(pw);
+    if (write(helper_in, "Q x\n", 4) != 4)
+        kill(helper_pid, SIGKILL);
+    close(helper_in);
+    close(helper_out);
+    int st;
+    waitpid(helper_pid, &st, 0);
+    nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    printf("END\n");
+    return 0;
+}
+
 /* Join the workers, print, end the helper, remove the files, exit 0. */
 static void *finisher(void *arg)
 {
@@ -1478,6 +1623,8 @@ static void *finisher(void *arg)
             left++;
     printf("handler runs on a non-worker thread: %d\n", (int)stray);
     printf("signals still pending for the main thread or the process: %d\n", left);
+    if (plan.execself)
+        exec_self(); /* does not return */
 
     if (write(helper_in, "Q x\n", 4) != 4)
         kill(helper_pid, SIGKILL);
