@@ -92,6 +92,8 @@ extern char **environ;
     X(resethand, "SA_RESETHAND handlers: the disposition after the one shot")    \
     X(system, "system() in the middle of an episode: status, mask after")        \
     X(execself, "at the end the program execs itself with a live lease and O_ASYNC") \
+    X(sigqueue, "sigqueue of the same signal to the process")                   \
+    X(downgrade, "a write lease broken by a reader answered by F_RDLCK first")   \
     X(fork, "a forked child triggers the events, closes everything, exits")      \
     X(exec, "a fork+exec'd helper reports mask and dispositions, triggers")      \
     X(spawn, "posix_spawn with SETSIGMASK/SETSIGDEF of that helper")
@@ -135,7 +137,7 @@ static const char *noise_name[] = {"dup+close", "dup2 over other", "F_DUPFD_CLOE
 
 struct ep {
     int kind, mode, wait, sig, k, nest, altstack, tid, tkill, answer, cloexec, proc, breaker, atlimit;
-    int onearg, resethand, system;
+    int onearg, resethand, system, sigqueue, downgrade;
     int noise[3], nnoise;
     int spawn_setmask, spawn_setdef; /* bit i: our signal i (see sig_of_bit) */
 };
@@ -229,6 +231,13 @@ static void make_plan(unsigned long long seed)
             p->resethand = feat[F_resethand] && p->mode == M_RETURN && !plan.shared && p->k == 1 && !p->tkill &&
                            rnd(2);
             p->system = feat[F_system] && rnd(4) == 0;
+            /* process-directed: only one thread may have the signal */
+            /* (not with the pty: its notification arrives later, and the
+             * two would share the process queue in either order; not with
+             * SA_RESETHAND's one shot) */
+            p->sigqueue = feat[F_sigqueue] && !coalescing && !plan.shared && p->kind != K_PTY && !p->resethand &&
+                          rnd(4) == 0;
+            p->downgrade = feat[F_downgrade] && p->kind == K_LEASE_WR && p->breaker == 'R' && !p->answer && rnd(2);
             p->breaker = p->kind == K_LEASE_WR && rnd(2) ? 'R' : 'W';
             p->nnoise = feat[F_dup] ? rnd(4) : 0;
             for (int i = 0; i < p->nnoise; i++) {
@@ -1074,6 +1083,15 @@ static void episode(struct worker *w, int e, const struct ep *p)
         break;
     }
     CALL(w, "F_GETSIG", fcntl(notify, F_GETSIG));
+    {
+        struct f_owner_ex o = {0, 0};
+        int r = fcntl(notify, F_GETOWN_EX, &o);
+        emit(w, "  F_GETOWN_EX = %d %s %s", r, o.type == F_OWNER_TID ? "TID" : o.type == F_OWNER_PID ? "PID" : "other",
+             o.pid == w->tid && o.type == F_OWNER_TID ? "this thread"
+             : o.pid == getpid()                      ? "this process"
+             : o.pid == 0                             ? "none"
+                                                      : "SOMEONE ELSE");
+    }
     if (nfill) {
         for (int i = 0; i < nfill; i++)
             close(fillers[i]);
@@ -1128,6 +1146,11 @@ static void episode(struct worker *w, int e, const struct ep *p)
         CALL(w, "tgkill(self)", syscall(SYS_tgkill, getpid(), w->tid, sig));
         want++;
     }
+    if (p->sigqueue) {
+        union sigval v = {.sival_int = 5000 + 100 * t + e};
+        CALL(w, "sigqueue(process)", sigqueue(getpid(), sig, v));
+        want++;
+    }
     if (p->mode == M_NODEFER) {
         /* every handler that is not the deepest triggers one more */
         w->nest_max = p->nest;
@@ -1161,6 +1184,13 @@ static void episode(struct worker *w, int e, const struct ep *p)
     if (p->kind == K_LEASE_RD || p->kind == K_LEASE_WR) {
         int gl = fcntl(notify, F_GETLEASE);
         emit(w, "  F_GETLEASE = %s", gl < 0 ? "-1" : lease_name(gl));
+        if (p->downgrade) {
+            CALL(w, "F_SETLEASE(F_RDLCK) (downgrade)", fcntl(notify, F_SETLEASE, F_RDLCK));
+            helper_ask('R', path, reply, sizeof reply);
+            emit(w, "  helper open(read) after the downgrade = %s", reply);
+            gl = fcntl(notify, F_GETLEASE);
+            emit(w, "  F_GETLEASE = %s", gl < 0 ? "-1" : lease_name(gl));
+        }
         CALL(w, "F_SETLEASE(F_UNLCK)", fcntl(notify, F_SETLEASE, F_UNLCK));
         helper_ask((char)p->breaker, path, reply, sizeof reply);
         emit(w, "  helper open again = %s", reply);
@@ -1266,6 +1296,10 @@ static void describe(FILE *f)
                 fprintf(f, ", F_OWNER_TID");
             if (p->tkill)
                 fprintf(f, ", plus %s", p->tkill == 1 ? "pthread_sigqueue" : "tgkill");
+            if (p->sigqueue)
+                fprintf(f, ", plus sigqueue to the process");
+            if (p->downgrade)
+                fprintf(f, ", answered by a downgrade first");
             if (p->answer)
                 fprintf(f, ", answered in the handler");
             if (p->onearg)
