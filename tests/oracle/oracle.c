@@ -350,7 +350,7 @@ struct worker {
     char *out; /* the transcript of this thread */
     size_t len, cap;
     struct note notes[MAX_NOTES];
-    volatile int nnotes, depth, jmp_armed, woke;
+    volatile int nnotes, depth, jmp_armed;
     sigjmp_buf jb;
     int nest_max, trigger_fd, answer, cur_sig;
     char *alt;
@@ -500,11 +500,10 @@ static void on_note1(int sig)
     }
 }
 
+/* SIG_WAKE only has to interrupt the wait. */
 static void on_wake(int sig)
 {
     (void)sig;
-    if (me)
-        me->woke = 1;
 }
 
 static void print_notes(struct worker *w, int from, int to)
@@ -735,7 +734,6 @@ static void wait_notes(struct worker *w, const struct ep *p, int sig, int want)
                 continue; /* a handler left by siglongjmp; the mask is back */
             w->jmp_armed = 1;
         }
-        w->woke = 0;
         switch (p->wait) {
         case W_SIGSUSPEND:
             arm_timer(w, left);
@@ -895,7 +893,6 @@ static void run_child(struct worker *w, const struct ep *p, int wfd, int k)
     if (rp[1] >= 0)
         close(rp[1]);
     if (rp[0] >= 0) {
-        char buf[512];
         int got = 0;
         for (;;) {
             char line[300];
@@ -904,7 +901,6 @@ static void run_child(struct worker *w, const struct ep *p, int wfd, int k)
             emit(w, "  report %s", line);
             got++;
         }
-        (void)buf;
         if (!got)
             emit(w, "  report: nothing");
         close(rp[0]);
@@ -944,7 +940,7 @@ static void drain(struct worker *w, int fd, const char *what)
 static void episode(struct worker *w, int e, const struct ep *p)
 {
     int t = w->idx, sig = ep_signal(t, p);
-    int notify = -1, trig = -1, extra = -1;
+    int notify = -1, trig = -1;
     char path[400], b[32];
     int cx = p->cloexec ? O_CLOEXEC : 0;
     w->cur_sig = sig;
@@ -1219,7 +1215,6 @@ static void episode(struct worker *w, int e, const struct ep *p)
             n++;
         emit(w, "  extra pending after the episode: %d", n);
     }
-    (void)extra;
 
     unname_fd(notify);
     unname_fd(trig);
