@@ -94,6 +94,8 @@ extern char **environ;
     X(execself, "at the end the program execs itself with a live lease and O_ASYNC") \
     X(sigqueue, "sigqueue of the same signal to the process")                   \
     X(downgrade, "a write lease broken by a reader answered by F_RDLCK first")   \
+    X(late, "the noise comes after the events are queued, before the wait")     \
+    X(linger, "after its notifications a wait goes on 30 ms (extras, strays)")  \
     X(fork, "a forked child triggers the events, closes everything, exits")      \
     X(exec, "a fork+exec'd helper reports mask and dispositions, triggers")      \
     X(spawn, "posix_spawn with SETSIGMASK/SETSIGDEF of that helper")
@@ -137,7 +139,7 @@ static const char *noise_name[] = {"dup+close", "dup2 over other", "F_DUPFD_CLOE
 
 struct ep {
     int kind, mode, wait, sig, k, nest, altstack, tid, tkill, answer, cloexec, proc, breaker, atlimit;
-    int onearg, resethand, system, sigqueue, downgrade;
+    int onearg, resethand, system, sigqueue, downgrade, late, linger;
     int noise[3], nnoise;
     int spawn_setmask, spawn_setdef; /* bit i: our signal i (see sig_of_bit) */
 };
@@ -238,6 +240,8 @@ static void make_plan(unsigned long long seed)
             p->sigqueue = feat[F_sigqueue] && !coalescing && !plan.shared && p->kind != K_PTY && !p->resethand &&
                           rnd(4) == 0;
             p->downgrade = feat[F_downgrade] && p->kind == K_LEASE_WR && p->breaker == 'R' && !p->answer && rnd(2);
+            p->late = feat[F_late] && p->nnoise && rnd(2);
+            p->linger = feat[F_linger] && rnd(2);
             p->breaker = p->kind == K_LEASE_WR && rnd(2) ? 'R' : 'W';
             p->nnoise = feat[F_dup] ? rnd(4) : 0;
             for (int i = 0; i < p->nnoise; i++) {
@@ -759,6 +763,26 @@ static void wait_notes(struct worker *w, const struct ep *p, int sig, int want)
         w->jmp_armed = 0;
     }
     w->jmp_armed = 0;
+    if (p->linger && w->nnotes >= want) {
+        /* a notification too many, or another thread's, shows up here */
+        struct timespec ts = {0, 30 * 1000000L * slow};
+        if (p->mode == M_SIGWAIT) {
+            siginfo_t si;
+            sigemptyset(&set);
+            sigaddset(&set, sig);
+            if (sigtimedwait(&set, &si, &ts) == sig && w->nnotes < MAX_NOTES) {
+                struct note *n = &w->notes[w->nnotes];
+                memset(n, 0, sizeof *n);
+                n->sig = sig;
+                n->code = si.si_code;
+                n->name = -1;
+                n->how = 'w';
+                w->nnotes++;
+            }
+        } else if (p->mode != M_LONGJMP) {
+            ppoll(NULL, 0, &ts, &open_mask);
+        }
+    }
 }
 
 /* ---- one episode ------------------------------------------------------------- */
@@ -1093,7 +1117,8 @@ static void episode(struct worker *w, int e, const struct ep *p)
             close(fillers[i]);
         emit(w, "  closed the %d fillers", nfill);
     }
-    noise(w, p, notify);
+    if (!p->late)
+        noise(w, p, notify);
     if (p->system) {
         sigset_t before, after;
         pthread_sigmask(SIG_BLOCK, NULL, &before);
@@ -1122,7 +1147,7 @@ static void episode(struct worker *w, int e, const struct ep *p)
         }
         want = p->k;
         for (int i = 0; i < p->nnoise; i++)
-            if (p->noise[i] == N_ALIAS || p->noise[i] == N_ALIAS_DUP3)
+            if (!p->late && (p->noise[i] == N_ALIAS || p->noise[i] == N_ALIAS_DUP3))
                 want = 0;
         if (!want) /* the kernel's dnotify_flush() */
             emit(w, "  closing an alias of the directory ended dnotify: no notification expected");
@@ -1152,6 +1177,12 @@ static void episode(struct worker *w, int e, const struct ep *p)
         w->nest_max = p->nest;
         w->trigger_fd = trig;
         want *= 1 + p->nest;
+    }
+    if (p->late) {
+        /* closes of other descriptors, of aliases and of a live lease on
+         * the same signal while this thread's notifications are queued */
+        emit(w, "  (noise with the notifications queued)");
+        noise(w, p, notify);
     }
     if (p->kind == K_PTY) {
         /* the pty delivers from a work queue: one write, one wait */
@@ -1295,6 +1326,10 @@ static void describe(FILE *f)
                 fprintf(f, ", plus sigqueue to the process");
             if (p->downgrade)
                 fprintf(f, ", answered by a downgrade first");
+            if (p->late)
+                fprintf(f, ", the noise after the events are queued");
+            if (p->linger)
+                fprintf(f, ", lingers 30 ms");
             if (p->answer)
                 fprintf(f, ", answered in the handler");
             if (p->onearg)
