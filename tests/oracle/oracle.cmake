@@ -3,13 +3,14 @@
 # Included by tests/CMakeLists.txt.
 #
 # LEASE_SHIM_ORACLE_FEATURES is the feature mix the ctest test runs
-# (tests/oracle/run --features).  Until the transparency fixes of issue #12
-# land, "all" finds differences (tests/oracle/README.md lists what each
-# excluded feature exposes); set it to "all" once they have.
+# (tests/oracle/run --features): every feature but fdlimit, whose count of
+# descriptors up to the limit depends on what the scenario's other threads
+# (and the shim's alias scan) hold open at that moment, in either
+# direction: a campaign saw 53, 54 and 55 for one seed.
 # (Not cache variables with a default, so that a build tree configured
 # before the list changed gets the new one; -D on the command line wins.)
 if(NOT DEFINED LEASE_SHIM_ORACLE_FEATURES)
-  set(LEASE_SHIM_ORACLE_FEATURES "all,-dnotify,-fioasync,-longjmp,-nodefer,-spawn,-fork,-fdlimit,-mainexit,-system")
+  set(LEASE_SHIM_ORACLE_FEATURES "all,-fdlimit")
 endif()
 if(NOT DEFINED LEASE_SHIM_ORACLE_SECONDS)
   set(LEASE_SHIM_ORACLE_SECONDS 45) # how long the ctest oracle test starts seeds
