@@ -182,7 +182,7 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h, int final)
              * and not at all while a writer waits: the kernel has sent its
              * one notification for this break already (or it is queued),
              * so the application answers through S; later breaks naming the
-             * old number are translated (lease_prev) */
+             * old number are translated (the number's grave) */
             long cur = ls_sys_fcntl(h, F_GETLEASE, 0);
             if (cur < 0 || cur == r->lease)
                 return -1;
