@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <linux/kcmp.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -224,6 +225,20 @@ int lst_fdinfo_leases(int fd)
             n++;
     fclose(f);
     return n;
+}
+
+int lst_fill_to_limit(void)
+{
+    struct rlimit rl;
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+    rl.rlim_cur = 64;
+    CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+    int first = dup(0);
+    CHECK(first >= 0);
+    while (dup(0) >= 0)
+        ;
+    CHECK_EQ(errno, EMFILE);
+    return first;
 }
 
 int lst_in_child(int (*fn)(void *), void *arg)

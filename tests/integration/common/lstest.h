@@ -86,6 +86,11 @@ int lst_same_ofd(int a, int b);
 /* Lines of /proc/self/fdinfo/FD containing "LEASE". */
 int lst_fdinfo_leases(int fd);
 
+/* Lower RLIMIT_NOFILE's soft limit to 64 and take every free number below
+ * it with dup(0) (the last one fails with EMFILE); returns the first
+ * filler, for closefrom() to make room again.  Exits on failure. */
+int lst_fill_to_limit(void);
+
 /* Run FN in a forked child and return its exit status (or 128+signal). */
 int lst_in_child(int (*fn)(void *), void *arg);
 
