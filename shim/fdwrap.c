@@ -6,6 +6,7 @@
  * every signal blocked, applies the rules (registry.c) and calls libc with
  * the application's errno restored, so results are exactly libc's.
  */
+#include "alias.h"
 #include "config.h"
 #include "exec.h"
 #include "fdtable.h"
@@ -129,6 +130,7 @@ static int close_tracked(int fd, close_fn op)
 
 LS_EXPORT int close(int fd)
 {
+    ls_alias_gone(fd);
     if (LS_LIKELY(ls_fd_quiet(fd)))
         return LS_REAL(close)(fd);
     return close_tracked(fd, LS_REAL(close));
@@ -136,6 +138,7 @@ LS_EXPORT int close(int fd)
 
 LS_EXPORT int __close(int fd)
 {
+    ls_alias_gone(fd);
     if (LS_LIKELY(ls_fd_quiet(fd)))
         return LS_REAL(__close)(fd);
     return close_tracked(fd, LS_REAL(__close));
@@ -157,8 +160,11 @@ static void note_alias(int src, int newfd)
 LS_EXPORT int dup(int fd)
 {
     int r = LS_REAL(dup)(fd);
-    if (r >= 0 && !LS_LIKELY(!ls_fd_reg(fd)))
-        note_alias(fd, r);
+    if (r >= 0) {
+        ls_alias_note(fd, r);
+        if (!LS_LIKELY(!ls_fd_reg(fd)))
+            note_alias(fd, r);
+    }
     return r;
 }
 
@@ -228,7 +234,9 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
     err = errno;
     if (r < 0)
         ls_reg_undo(undo, nundo);
-    else if (id_old && oldfd != newfd)
+    else
+        ls_alias_note(oldfd, newfd);
+    if (r >= 0 && id_old && oldfd != newfd)
         ls_reg_note_alias(oldfd, newfd);
     if (replacing || graves)
         ls_fd_settle((unsigned)newfd, (unsigned)newfd);
@@ -239,22 +247,34 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
 
 LS_EXPORT int dup2(int oldfd, int newfd)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
-        return LS_REAL(dup2)(oldfd, newfd);
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
+        int r = LS_REAL(dup2)(oldfd, newfd);
+        if (r >= 0)
+            ls_alias_note(oldfd, newfd);
+        return r;
+    }
     return dup2_tracked(oldfd, newfd, -1, LS_REAL(dup2), NULL);
 }
 
 LS_EXPORT int __dup2(int oldfd, int newfd)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
-        return LS_REAL(__dup2)(oldfd, newfd);
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
+        int r = LS_REAL(__dup2)(oldfd, newfd);
+        if (r >= 0)
+            ls_alias_note(oldfd, newfd);
+        return r;
+    }
     return dup2_tracked(oldfd, newfd, -1, LS_REAL(__dup2), NULL);
 }
 
 LS_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd)))
-        return LS_REAL(dup3)(oldfd, newfd, flags);
+    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
+        int r = LS_REAL(dup3)(oldfd, newfd, flags);
+        if (r >= 0)
+            ls_alias_note(oldfd, newfd);
+        return r;
+    }
     return dup2_tracked(oldfd, newfd, flags, NULL, LS_REAL(dup3));
 }
 
@@ -335,6 +355,7 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
             break;
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
+            ls_alias_note(fd, r);
             ls_reg_note_alias(fd, r);
             break;
         }
@@ -373,7 +394,12 @@ static inline __attribute__((always_inline)) int fcntl_common(fcntl_fn op, int f
     if (LS_LIKELY(!ls_fd_reg(fd)) && !(ls_cfg.enabled && registers(cmd, (long)arg)) &&
         !((cmd == F_SETLEASE || cmd == F_SETFL) &&
           __atomic_load_n(&ls_reg_pending_count, __ATOMIC_SEQ_CST))) {
-        return op(fd, cmd, arg);
+        if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
+            return op(fd, cmd, arg);
+        int r = op(fd, cmd, arg);
+        if (r >= 0)
+            ls_alias_note(fd, r);
+        return r;
     }
     return fcntl_tracked(op, fd, cmd, arg);
 }
@@ -443,8 +469,11 @@ static int close_range_common(close_range_fn op, unsigned first, unsigned last, 
     /* bad arguments fail in the kernel before anything goes; CLOEXEC only
      * marks descriptors, the exec handling deals with them later */
     unsigned known = CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC;
-    int going = !((unsigned)flags & ~known) && first <= last &&
-                !((unsigned)flags & CLOSE_RANGE_CLOEXEC) && going_range(first, last);
+    int closes = !((unsigned)flags & ~known) && first <= last &&
+                 !((unsigned)flags & CLOSE_RANGE_CLOEXEC);
+    if (closes)
+        ls_alias_gone_range(first, last);
+    int going = closes && going_range(first, last);
     int r = op(first, last, flags);
     gone_range(going, first, last);
     return r;
@@ -458,6 +487,7 @@ LS_EXPORT int close_range(unsigned first, unsigned last, int flags)
 LS_EXPORT void closefrom(int lowfd)
 {
     unsigned first = lowfd < 0 ? 0u : (unsigned)lowfd;
+    ls_alias_gone_range(first, ~0u);
     int going = going_range(first, ~0u);
     LS_REAL(closefrom)(lowfd);
     gone_range(going, first, ~0u);
@@ -479,6 +509,8 @@ static int stream_fd(FILE *fp)
 LS_EXPORT int fclose(FILE *fp)
 {
     int fd = stream_fd(fp);
+    if (fd >= 0)
+        ls_alias_gone(fd);
     if (LS_LIKELY(fd < 0 || ls_fd_quiet(fd)))
         return LS_REAL(fclose)(fp);
     int going = going_range((unsigned)fd, (unsigned)fd);
@@ -494,6 +526,8 @@ LS_EXPORT int fclose(FILE *fp)
 static FILE *freopen_common(freopen_fn op, const char *path, const char *mode, FILE *fp)
 {
     int fd = stream_fd(fp);
+    if (fd >= 0)
+        ls_alias_gone(fd);
     if (LS_LIKELY(fd < 0 || ls_fd_quiet(fd)))
         return op(path, mode, fp);
     int going = going_range((unsigned)fd, (unsigned)fd);
@@ -534,23 +568,35 @@ LS_EXPORT __attribute__((no_sanitize_address)) long syscall(long nr, ...)
     int fd = (int)a0;
     switch (nr) {
     case SYS_close:
+        ls_alias_gone(fd);
         if (ls_fd_quiet(fd))
             break;
         return close_tracked(fd, sys_close);
 #ifdef SYS_dup2
     case SYS_dup2:
-        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1))
-            break;
+        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1)) {
+            long r = LS_REAL(syscall)(SYS_dup2, a0, a1);
+            if (r >= 0)
+                ls_alias_note(fd, (int)a1);
+            return r;
+        }
         return dup2_tracked(fd, (int)a1, -1, sys_dup2, NULL);
 #endif
     case SYS_dup3:
-        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1))
-            break;
+        if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1)) {
+            long r = LS_REAL(syscall)(SYS_dup3, a0, a1, a2);
+            if (r >= 0)
+                ls_alias_note(fd, (int)a1);
+            return r;
+        }
         return dup2_tracked(fd, (int)a1, (int)a2, NULL, sys_dup3);
     case SYS_dup: {
         long r = LS_REAL(syscall)(SYS_dup, a0);
-        if (r >= 0 && ls_fd_reg(fd))
-            note_alias(fd, (int)r);
+        if (r >= 0) {
+            ls_alias_note(fd, (int)r);
+            if (ls_fd_reg(fd))
+                note_alias(fd, (int)r);
+        }
         return r;
     }
     case SYS_fcntl:

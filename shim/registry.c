@@ -6,6 +6,7 @@
  */
 #include "registry.h"
 #include "regint.h"
+#include "alias.h"
 #include "config.h"
 #include "diag.h"
 #include "fdtable.h"
@@ -18,7 +19,6 @@
 #include "sys.h"
 #include "trampoline.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -26,8 +26,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define LS_SCAN_MAX_FDS 1024 /* alias scan gives up beyond this many open fds */
-#define LS_SCAN_MAX_FOUND 64 /* unknown aliases adopted by one scan */
+#define LS_HUNT_MAX_FOUND 64 /* aliases one pass of a registration's search holds */
 
 
 static pid_t self_pid;
@@ -183,71 +182,63 @@ void ls_reg_forget_stale(int fd, const char *why)
 
 /* ---- finding and creating registrations -------------------------------- */
 
-/* Adopt descriptors that already named FD's open file description when it
- * was registered (a dup() made before the lease, SCM_RIGHTS): only kcmp can
- * find them.  *EXISTING: a registration of that OFD, or 0.  -1 (errno) when
- * the descriptor table cannot be listed: then aliases are unknown.  The
- * calling thread's view (/proc/thread-self): the process's is empty once
- * its main thread has exited. */
-static int scan_aliases(int fd, dev_t dev, ino_t ino, uint32_t *existing, int *found, int *nfound)
+/* A search for the descriptors that already name FD's open file
+ * description when it is registered (a dup() made before the lease, one
+ * inherited, one received over SCM_RIGHTS): the alias index (alias.h)
+ * names the candidates, kcmp proves each. */
+struct alias_hunt {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+    uint32_t existing; /* a registration of that OFD, or 0 */
+    uint32_t attach;   /* second pass: attach what is found to this id */
+    int found[LS_HUNT_MAX_FOUND], nfound;
+    int overflow;      /* more were found than FOUND holds */
+};
+
+/* Is OTHER an alias of H->fd?  Notes it (found, or the registration it is
+ * a member of).  Returns 0: go on. */
+static int hunt_one(int other, void *arg)
 {
-    static int warned;
-    char buf[4096];
-    int seen = 0, err = 0;
-    *existing = 0;
-    *nfound = 0;
-    int dir = ls_sys_open("/proc/thread-self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-    struct stat dir_st;
-    if (dir < 0)
-        return -1;
-    if (ls_file_stat(dir, &dir_st) < 0) {
-        err = errno;
-        ls_sys_close(dir);
-        errno = err;
-        return -1;
-    }
-    for (;;) {
-        long n = LS_REAL(syscall)(SYS_getdents64, (long)dir, buf, (long)sizeof buf);
-        if (n < 0)
-            err = errno;
-        if (n <= 0)
-            break;
-        for (long off = 0; off < n;) {
-            struct dirent64 *d = (struct dirent64 *)(buf + off);
-            off += d->d_reclen;
-            if (d->d_name[0] < '0' || d->d_name[0] > '9')
-                continue;
-            int other = 0;
-            for (const char *c = d->d_name; *c; c++)
-                other = other * 10 + (*c - '0');
-            if (other == fd || other == dir)
-                continue;
-            if (++seen > LS_SCAN_MAX_FDS) {
-                if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
-                    ls_log(LS_LOG_INFO, "more than %d open fds: alias scan stops there",
-                           LS_SCAN_MAX_FDS);
-                goto out;
-            }
-            uint32_t oid = ls_fd_reg(other);
-            if (oid) {
-                struct ls_reg *o = ls_reg_get(oid);
-                if (!*existing && o->dev == dev && o->ino == ino && ls_same_ofd(fd, other))
-                    *existing = oid;
-            } else if (*nfound < LS_SCAN_MAX_FOUND && ls_same_ofd(fd, other)) {
-                found[(*nfound)++] = other;
-            }
+    struct alias_hunt *h = arg;
+    if (other == h->fd)
+        return 0;
+    uint32_t oid = ls_fd_reg(other);
+    if (oid) {
+        struct ls_reg *o = ls_reg_get(oid);
+        if (!h->attach && !h->existing && o->dev == h->dev && o->ino == h->ino &&
+            ls_same_ofd(h->fd, other))
+            h->existing = oid;
+    } else if (ls_same_ofd(h->fd, other)) {
+        if (h->attach) {
+            ls_seq_write_begin();
+            ls_fd_attach(other, h->attach);
+            ls_seq_write_end();
+        } else if (h->nfound < LS_HUNT_MAX_FOUND) {
+            h->found[h->nfound++] = other;
+        } else {
+            h->overflow = 1;
         }
     }
-out:;
-    /* another thread may have dup2()ed over the number meanwhile: then it
-     * is the application's now, not ours to close */
-    ls_sys_close_if_ours(dir, &dir_st);
-    errno = err;
-    return err ? -1 : 0;
+    return 0;
+}
+
+/* Run H over FD's candidates: the numbers of its class and those of
+ * unknown provenance; every open descriptor when FD itself is of unknown
+ * provenance.  0, or -1 (errno) when the descriptors cannot be listed. */
+static int hunt(struct alias_hunt *h)
+{
+    uint32_t cls = ls_alias_class(h->fd);
+    if (cls & LS_ALIAS_UNKNOWN)
+        return ls_fd_each(hunt_one, h);
+    for (int c = ls_alias_next_candidate(cls, 0, h->fd); c >= 0;
+         c = ls_alias_next_candidate(cls, (unsigned)c + 1, h->fd))
+        hunt_one(c, h);
+    return 0;
 }
 
 /* The registration FD belongs to, created if needed; 0 when FD cannot be
- * tracked (closed, out of range, out of memory). */
+ * tracked (closed, out of range, out of memory, aliases unknowable). */
 static uint32_t reg_for_fd(int fd)
 {
     struct stat st;
@@ -262,9 +253,8 @@ static uint32_t reg_for_fd(int fd)
             return id;
         ls_reg_forget_stale(fd, "was replaced");
     }
-    int found[LS_SCAN_MAX_FOUND], nfound = 0;
-    id = 0;
-    if (ls_cfg.alias_scan && scan_aliases(fd, dev, ino, &id, found, &nfound) < 0) {
+    struct alias_hunt h = {.fd = fd, .dev = dev, .ino = ino};
+    if (ls_cfg.alias_scan && (ls_alias_switch_on() < 0 || hunt(&h) < 0)) {
         /* an alias the shim does not know of would be released under the
          * application by R2: better not to track this descriptor at all */
         ls_stat_inc(LS_STAT_DEGRADED);
@@ -272,6 +262,7 @@ static uint32_t reg_for_fd(int fd)
                fd);
         return 0;
     }
+    id = h.existing;
     int created = 0;
     if (!id) {
         id = ls_reg_alloc();
@@ -294,8 +285,8 @@ static uint32_t reg_for_fd(int fd)
     }
     ls_seq_write_begin();
     int ok = ls_fd_attach(fd, id) == 0;
-    for (int i = 0; ok && i < nfound; i++)
-        if (ls_fd_attach(found[i], id) < 0)
+    for (int i = 0; ok && i < h.nfound; i++)
+        if (ls_fd_attach(h.found[i], id) < 0)
             break;
     ls_seq_write_end();
     if (!ok) {
@@ -304,6 +295,11 @@ static uint32_t reg_for_fd(int fd)
         if (created)
             ls_reg_free(id);
         return 0;
+    }
+    if (h.overflow) {
+        /* more aliases than one pass holds: the rest join directly */
+        h.attach = id;
+        hunt(&h);
     }
     if (created)
         ls_stat_inc(LS_STAT_REGISTERED);
