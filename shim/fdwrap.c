@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -553,6 +555,57 @@ LS_EXPORT int fcloseall(void)
     return LS_REAL(fcloseall)();
 }
 
+/* ---- descriptors received ------------------------------------------------- */
+
+/* The descriptors a successful recvmsg put in MSG (SCM_RIGHTS) may name
+ * an open file description this process already has under another number:
+ * the alias index marks them of unknown provenance (alias.h).  MSG was
+ * just read and written by the kernel.  Async-signal-safe; errno kept. */
+static void received(const struct msghdr *msg)
+{
+    if (msg->msg_controllen < sizeof(struct cmsghdr))
+        return;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c;
+         c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
+            continue;
+        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        const unsigned char *p = CMSG_DATA(c);
+        for (size_t i = 0; i < n; i++) {
+            int fd;
+            __builtin_memcpy(&fd, p + i * sizeof fd, sizeof fd);
+            ls_alias_unknown(fd);
+        }
+    }
+}
+
+LS_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    ssize_t r = LS_REAL(recvmsg)(fd, msg, flags);
+    if (__builtin_expect(ls_alias_on(), 0) && r >= 0)
+        received(msg);
+    return r;
+}
+
+LS_EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
+                       struct timespec *timeout)
+{
+    int r = LS_REAL(recvmmsg)(fd, vec, vlen, flags, timeout);
+    if (__builtin_expect(ls_alias_on(), 0))
+        for (int i = 0; i < r; i++)
+            received(&vec[i].msg_hdr);
+    return r;
+}
+
+/* A descriptor copied from another process (maybe from this one). */
+LS_EXPORT int pidfd_getfd(int pidfd, int targetfd, unsigned int flags)
+{
+    int r = LS_REAL(pidfd_getfd)(pidfd, targetfd, flags);
+    if (r >= 0)
+        ls_alias_unknown(r);
+    return r;
+}
+
 /* ---- syscall() ---------------------------------------------------------------- */
 
 /* Six arguments are read whatever the caller passed, as glibc's own
@@ -607,6 +660,27 @@ LS_EXPORT __attribute__((no_sanitize_address)) long syscall(long nr, ...)
 #endif
     case SYS_close_range:
         return close_range_common(sys_close_range, (unsigned)a0, (unsigned)a1, (int)a2);
+    case SYS_recvmsg: {
+        long r = LS_REAL(syscall)(nr, a0, a1, a2);
+        if (ls_alias_on() && r >= 0)
+            received((const struct msghdr *)a1);
+        return r;
+    }
+    case SYS_recvmmsg: {
+        long r = LS_REAL(syscall)(nr, a0, a1, a2, a3, a4);
+        if (ls_alias_on())
+            for (long i = 0; i < r; i++)
+                received(&((const struct mmsghdr *)a1)[i].msg_hdr);
+        return r;
+    }
+#ifdef SYS_pidfd_getfd
+    case SYS_pidfd_getfd: {
+        long r = LS_REAL(syscall)(nr, a0, a1, a2);
+        if (r >= 0)
+            ls_alias_unknown((int)r);
+        return r;
+    }
+#endif
     }
     return LS_REAL(syscall)(nr, a0, a1, a2, a3, a4, a5);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -33,6 +34,9 @@
     X(FILE *, freopen, (const char *, const char *, FILE *))          \
     X(FILE *, freopen64, (const char *, const char *, FILE *))        \
     X(int, fcloseall, (void))                                         \
+    X(ssize_t, recvmsg, (int, struct msghdr *, int))                  \
+    X(int, recvmmsg, (int, struct mmsghdr *, unsigned int, int, struct timespec *)) \
+    X(int, pidfd_getfd, (int, int, unsigned int))                     \
     X(long, syscall, (long, ...))                                     \
     X(int, sigaction, (int, const struct sigaction *, struct sigaction *)) \
     X(int, sigtimedwait, (const sigset_t *, siginfo_t *, const struct timespec *)) \

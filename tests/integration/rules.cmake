@@ -89,3 +89,10 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   lease_shim_integration(t_behind_back_dup2_tmp NOSHIM_FAILS TIMEOUT 30
     SOURCES ${lsr}/t_behind_back_dup2_tmp.c)
 endif()
+
+# The alias index (issue #13): every alias found at 3,000 open descriptors,
+# however it was made
+foreach(mode before after dupfd dup2 syscall scm scm_reg fork)
+  lease_shim_integration(t_alias_index_${mode} NOSHIM_FAILS TIMEOUT 60
+    SOURCES ${lsr}/t_alias_index.c ARGS ${mode})
+endforeach()

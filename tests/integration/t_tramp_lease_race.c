@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ROUNDS 60
@@ -61,12 +62,18 @@ int main(void)
         CHECK(fd >= 0);
         CHECK(fcntl(fd, F_SETSIG, sig) == 0);
         int base = lst_count(), ok = 0;
-        for (int k = 0; k < 1000 * lst_slow() && !ok; k++) {
+        /* bounded by time, not tries: how many tries fit while the
+         * writer holds write access depends on how fast a try is */
+        struct timespec t0, now;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (long ms = 0; ms < 2000L * lst_slow() && !ok;) {
             ok = fcntl(fd, F_SETLEASE, F_RDLCK) == 0;
             if (!ok) {
                 CHECK(errno == EAGAIN); /* the writer holds write access for a moment */
                 sched_yield();
             }
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
         }
         CHECK(ok);
         for (int k = 0; k < 400 * lst_slow() && fcntl(fd, F_GETLEASE) != F_UNLCK; k++)
