@@ -34,7 +34,9 @@
  * close_rehome_N, close_rehome_pre_N; N = 10, 1000, 5000 or max): the soft
  * RLIMIT_NOFILE is raised to the hard one, then N descriptors are opened,
  * each with its own open() as a file server's are: the first 4,096 on
- * distinct files, the rest on /dev/null; "max" opens as many as the limit
+ * distinct files, the rest on /dev/null (the files: f0..f4095 in
+ * $LEASE_BENCH_FDS_DIR, which bench/run creates once, on tmpfs where it can;
+ * without it the program creates them, slowly on some disks); "max" opens as many as the limit
  * allows less FDS_MARGIN (at most $LEASE_BENCH_FDS_CAP when set).  They stay
  * open, untouched, while the case registers and closes its own descriptor
  * above them.  "INFO fds=N nofile=L" says how many; register_N also prints
@@ -618,17 +620,21 @@ static void s_fds(void)
             want);
     create_file("lease");
     int distinct = want < FDS_DISTINCT ? (int)want : FDS_DISTINCT;
-    for (int i = 0; i < distinct; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "f%d", i);
-        create_file(name);
+    const char *dir = getenv("LEASE_BENCH_FDS_DIR");
+    if (!dir || !*dir) {
+        dir = tmpdir;
+        for (int i = 0; i < distinct; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "f%d", i);
+            create_file(name);
+        }
     }
     for (long i = 0; i < want; i++) {
         int fd;
         if (i < distinct) {
-            char name[32];
-            snprintf(name, sizeof name, "f%ld", i);
-            fd = open(path_of(name), O_RDONLY);
+            char path[4200];
+            snprintf(path, sizeof path, "%s/f%ld", dir, i);
+            fd = open(path, O_RDONLY);
         } else {
             fd = open("/dev/null", O_RDONLY);
         }
@@ -686,7 +692,12 @@ static long long b_close_release_n(int reps)
 
 /* close of a leased fd whose alias survives, N open: R1 re-home.  ALIAS_AFTER:
  * the alias is dup()ed after the registration (the shim sees it made), else
- * before (the registration has to find it among the N). */
+ * before (the registration has to find it among the N).  The alias must
+ * still hold the lease afterwards (the OFD does, without a shim): a close
+ * after which it does not (released instead of re-homed) is counted, and
+ * main reports "INFO rehome_lost=K of=M". */
+static int rehome_ops, rehome_lost;
+
 static long long close_rehome_n(int reps, int alias_after)
 {
     long long spent = 0;
@@ -701,7 +712,13 @@ static long long close_rehome_n(int reps, int alias_after)
         long long t0 = now_ns();
         OP(close(fd));
         spent += now_ns() - t0;
-        drop(alias); /* untimed: the alias holds the lease now */
+        rehome_ops++;
+        if (fcntl(alias, F_GETLEASE) == F_UNLCK) {
+            rehome_lost++;
+            close(alias);
+        } else {
+            drop(alias); /* untimed: the alias holds the lease now */
+        }
     }
     return spent;
 }
@@ -1097,6 +1114,8 @@ int main(int argc, char **argv)
     for (int b = 0; b < batches; b++)
         printf(" %.2f", v[b]);
     printf("\n");
+    if (rehome_ops)
+        printf("INFO rehome_lost=%d of=%d\n", rehome_lost, rehome_ops);
     free(v);
     return 0;
 }
