@@ -11,6 +11,8 @@
  *   bench_calls mem_fdtop                                    memory with one lease at fd 1,000,000
  *                                                            (or the highest RLIMIT_NOFILE allows)
  *   bench_calls list                                         the case names
+ *   bench_calls where SYM...                                 which loaded object defines
+ *                                                            each SYM ("WHERE SYM PATH")
  *
  * Timed output: "RESULT CASE ns V1 V2 ..." with one value per batch, the
  * mean cost of one operation in that batch (warm-up batches left out).
@@ -28,6 +30,19 @@
  * The wide cases (close_range_wide*) and mem_fdtop raise RLIMIT_NOFILE and
  * print "INFO fd_top=.. nofile=..": the descriptors they could reach.
  *
+ * Cases with N descriptors open (register_N, close_release_N,
+ * close_rehome_N, close_rehome_pre_N; N = 10, 1000, 5000 or max): the soft
+ * RLIMIT_NOFILE is raised to the hard one, then N descriptors are opened,
+ * each with its own open() as a file server's are: the first 4,096 on
+ * distinct files, the rest on /dev/null (the files: f0..f4095 in
+ * $LEASE_BENCH_FDS_DIR, which bench/run creates once, on tmpfs where it can;
+ * without it the program creates them, slowly on some disks); "max" opens as many as the limit
+ * allows less FDS_MARGIN (at most $LEASE_BENCH_FDS_CAP when set).  They stay
+ * open, untouched, while the case registers and closes its own descriptor
+ * above them.  "INFO fds=N nofile=L" says how many; register_N also prints
+ * "INFO first_register_ns=T", the time of the first registration of the
+ * process (a shim may do one-time work then; it is in the first batch too).
+ *
  * Signal and process cases: sig_notify (a valid lease notification sent to
  * this thread with rt_tgsigqueueinfo; the handler checks si_fd and the case
  * fails if any delivery is missing or wrong), fork_exit, fork_exec (execve
@@ -40,6 +55,7 @@
 #define _GNU_SOURCE
 #endif
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -65,6 +81,8 @@
 #define RANGE_TRACKED 4       /* tracked leases closed by one close_range (count) */
 #define CLOSE_BATCH 1000      /* descriptors closed per batch in the close case */
 #define RANGE_FDS 1000        /* width of close_range_1000 */
+#define FDS_DISTINCT 4096     /* the N-descriptor cases: this many distinct files, */
+#define FDS_MARGIN 32         /* then /dev/null; "max": the limit less this margin */
 
 static char tmpdir[256];
 static int lease_sig;
@@ -567,6 +585,154 @@ static void s_tracked_fds100(void)
     close(p);
 }
 
+/* ---- tracked, with N descriptors open ------------------------------------------------
+ * The case's N (cur_nfds: > 0, or -1 for as many as the limit allows) is
+ * opened by s_fds before anything is registered: the first registration of
+ * the process happens with all of them open.  The case's own descriptor is
+ * opened above them, registered, closed (timed as the case says), and the
+ * lease dropped untimed. */
+
+static int cur_nfds;        /* the case's N (-1: max) */
+static int held_fds;        /* descriptors s_fds opened */
+static int first_reg_done;  /* the first registration of the process timed */
+static long long first_reg_ns;
+
+static void s_fds(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        die("getrlimit: %s", strerror(errno));
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        die("setrlimit RLIMIT_NOFILE to the hard limit %lu: %s", (unsigned long)rl.rlim_max,
+            strerror(errno));
+    nofile = (unsigned long)rl.rlim_cur;
+    long room = (long)(rl.rlim_cur > 1L << 30 ? 1L << 30 : rl.rlim_cur) - 3 - FDS_MARGIN;
+    long want = cur_nfds;
+    if (want < 0) {
+        want = room;
+        const char *cap = getenv("LEASE_BENCH_FDS_CAP");
+        if (cap && *cap && atol(cap) > 0 && atol(cap) < want)
+            want = atol(cap);
+    }
+    if (want > room)
+        die("RLIMIT_NOFILE %lu (hard) leaves room for %ld descriptors, %ld wanted", nofile, room,
+            want);
+    create_file("lease");
+    int distinct = want < FDS_DISTINCT ? (int)want : FDS_DISTINCT;
+    const char *dir = getenv("LEASE_BENCH_FDS_DIR");
+    if (!dir || !*dir) {
+        dir = tmpdir;
+        for (int i = 0; i < distinct; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "f%d", i);
+            create_file(name);
+        }
+    }
+    for (long i = 0; i < want; i++) {
+        int fd;
+        if (i < distinct) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/f%ld", dir, i);
+            fd = open(path, O_RDONLY);
+        } else {
+            fd = open("/dev/null", O_RDONLY);
+        }
+        if (fd < 0)
+            die("open descriptor %ld of %ld: %s", i + 1, want, strerror(errno));
+    }
+    held_fds = (int)want;
+    printf("INFO fds=%d nofile=%lu\n", held_fds, nofile);
+}
+
+/* drop the lease on FD and FD itself, untimed */
+static void drop(int fd)
+{
+    if (fcntl(fd, F_SETLEASE, F_UNLCK) < 0)
+        die("F_SETLEASE F_UNLCK fd %d: %s", fd, strerror(errno));
+    close(fd);
+}
+
+/* F_SETLEASE F_RDLCK on a fresh descriptor with the N open */
+static long long b_register_n(int reps)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        int fd = open_ro("lease");
+        set_sig(fd);
+        long long t0 = now_ns();
+        int rc;
+        OP(rc = fcntl(fd, F_SETLEASE, F_RDLCK));
+        long long t = now_ns() - t0;
+        spent += t;
+        if (rc < 0)
+            die("F_SETLEASE: %s", strerror(errno));
+        if (!first_reg_done) {
+            first_reg_done = 1;
+            first_reg_ns = t;
+            printf("INFO first_register_ns=%lld\n", t);
+        }
+        drop(fd);
+    }
+    return spent;
+}
+
+/* close of a leased fd with no alias, N open: R2 release */
+static long long b_close_release_n(int reps)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        int fd = open_leased("lease");
+        long long t0 = now_ns();
+        OP(close(fd));
+        spent += now_ns() - t0;
+    }
+    return spent;
+}
+
+/* close of a leased fd whose alias survives, N open: R1 re-home.  ALIAS_AFTER:
+ * the alias is dup()ed after the registration (the shim sees it made), else
+ * before (the registration has to find it among the N).  The alias must
+ * still hold the lease afterwards (the OFD does, without a shim): a close
+ * after which it does not (released instead of re-homed) is counted, and
+ * main reports "INFO rehome_lost=K of=M". */
+static int rehome_ops, rehome_lost;
+
+static long long close_rehome_n(int reps, int alias_after)
+{
+    long long spent = 0;
+    for (int r = 0; r < reps; r++) {
+        int fd = open_ro("lease"), alias = -1;
+        if (!alias_after && (alias = dup(fd)) < 0)
+            die("dup: %s", strerror(errno));
+        set_sig(fd);
+        set_lease(fd);
+        if (alias_after && (alias = dup(fd)) < 0)
+            die("dup: %s", strerror(errno));
+        long long t0 = now_ns();
+        OP(close(fd));
+        spent += now_ns() - t0;
+        rehome_ops++;
+        if (fcntl(alias, F_GETLEASE) == F_UNLCK) {
+            rehome_lost++;
+            close(alias);
+        } else {
+            drop(alias); /* untimed: the alias holds the lease now */
+        }
+    }
+    return spent;
+}
+
+static long long b_close_rehome_n(int reps)
+{
+    return close_rehome_n(reps, 1);
+}
+
+static long long b_close_rehome_pre_n(int reps)
+{
+    return close_rehome_n(reps, 0);
+}
+
 /* ---- signals and processes ------------------------------------------------------ */
 
 /* sig_notify: a notification-shaped signal for a real, tracked read lease on
@@ -772,27 +938,38 @@ struct bcase {
     int reps;      /* operations per batch by default */
     int per_op;    /* descriptors (or tracked fds) per operation, for reports */
     int needs_wide;
+    int nfds;      /* descriptors held open by s_fds (-1: as many as allowed) */
 };
 
+#define FDS_CASES(n, suffix, reg_reps, close_reps)                                   \
+    {"register_" suffix, s_fds, b_register_n, reg_reps, 1, 0, n},                    \
+    {"close_release_" suffix, s_fds, b_close_release_n, close_reps, 1, 0, n},        \
+    {"close_rehome_" suffix, s_fds, b_close_rehome_n, close_reps, 1, 0, n},          \
+    {"close_rehome_pre_" suffix, s_fds, b_close_rehome_pre_n, close_reps, 1, 0, n}
+
 static const struct bcase cases[] = {
-    {"close", setup_untracked, b_close, 1000, 1, 0},
-    {"dup2", s_dst, b_dup2, 10000, 1, 0},
-    {"dup3", s_dst, b_dup3, 10000, 1, 0},
-    {"fcntl_getfl", setup_untracked, b_fcntl_getfl, 10000, 1, 0},
-    {"fcntl_setfl", s_setfl, b_fcntl_setfl, 10000, 1, 0},
-    {"close_range_1000", setup_untracked, b_close_range_1000, 5, RANGE_FDS, 0},
-    {"close_range_wide0", s_wide, b_close_range_wide0, 2, WIDE_UNTRACKED + 2, 1},
-    {"close_range_wide4", s_wide, b_close_range_wide4, 2, WIDE_TRACKED, 1},
-    {"close_release", s_tracked, b_close_release, 50, 1, 0},
-    {"close_rehome", s_tracked, b_close_rehome, 50, 1, 0},
-    {"register", s_tracked, b_register, 50, 1, 0},
-    {"register_fds100", s_tracked_fds100, b_register, 50, 1, 0},
-    {"close_range_tracked", s_range_tracked, b_close_range_tracked, 20, RANGE_TRACKED, 0},
-    {"sig_notify", s_sig_notify, b_sig_notify, 500, 1, 0},
-    {"fork_exit", s_proc, b_fork_exit, 20, 1, 0},
-    {"fork_exec", s_proc, b_fork_exec, 10, 1, 0},
-    {"spawn_start", s_spawn, b_spawn, 10, 1, 0},
-    {"macro", s_macro, b_macro, 1, 1, 0},
+    {"close", setup_untracked, b_close, 1000, 1, 0, 0},
+    {"dup2", s_dst, b_dup2, 10000, 1, 0, 0},
+    {"dup3", s_dst, b_dup3, 10000, 1, 0, 0},
+    {"fcntl_getfl", setup_untracked, b_fcntl_getfl, 10000, 1, 0, 0},
+    {"fcntl_setfl", s_setfl, b_fcntl_setfl, 10000, 1, 0, 0},
+    {"close_range_1000", setup_untracked, b_close_range_1000, 5, RANGE_FDS, 0, 0},
+    {"close_range_wide0", s_wide, b_close_range_wide0, 2, WIDE_UNTRACKED + 2, 1, 0},
+    {"close_range_wide4", s_wide, b_close_range_wide4, 2, WIDE_TRACKED, 1, 0},
+    {"close_release", s_tracked, b_close_release, 50, 1, 0, 0},
+    {"close_rehome", s_tracked, b_close_rehome, 50, 1, 0, 0},
+    {"register", s_tracked, b_register, 50, 1, 0, 0},
+    {"register_fds100", s_tracked_fds100, b_register, 50, 1, 0, 0},
+    {"close_range_tracked", s_range_tracked, b_close_range_tracked, 20, RANGE_TRACKED, 0, 0},
+    FDS_CASES(10, "10", 50, 50),
+    FDS_CASES(1000, "1000", 20, 20),
+    FDS_CASES(5000, "5000", 10, 10),
+    FDS_CASES(-1, "max", 5, 5),
+    {"sig_notify", s_sig_notify, b_sig_notify, 500, 1, 0, 0},
+    {"fork_exit", s_proc, b_fork_exit, 20, 1, 0, 0},
+    {"fork_exec", s_proc, b_fork_exec, 10, 1, 0, 0},
+    {"spawn_start", s_spawn, b_spawn, 10, 1, 0, 0},
+    {"macro", s_macro, b_macro, 1, 1, 0, 0},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
@@ -857,6 +1034,17 @@ int main(int argc, char **argv)
     if (argc < 2)
         usage();
     const char *cname = argv[1];
+    if (!strcmp(cname, "where")) {
+        /* which object the dynamic linker gives these names to: with a
+         * preload, that library (bench/run checks it interposes them all) */
+        for (int i = 2; i < argc; i++) {
+            void *sym = dlsym(RTLD_DEFAULT, argv[i]);
+            Dl_info di;
+            printf("WHERE %s %s\n", argv[i],
+                   sym && dladdr(sym, &di) && di.dli_fname ? di.dli_fname : "-");
+        }
+        return 0;
+    }
     int batches = 50, reps = -1, warmup = 2, count = -1, leases = 0;
     for (int i = 2; i < argc; i++) {
         if (i + 1 >= argc)
@@ -899,6 +1087,7 @@ int main(int argc, char **argv)
         die("unknown case %s (try: bench_calls list)", cname);
     if (reps <= 0)
         reps = c->reps;
+    cur_nfds = c->nfds;
     c->setup();
     if (c->needs_wide && !wide_ok) {
         printf("SKIP %s RLIMIT_NOFILE below 2,048\n", c->name);
@@ -925,6 +1114,8 @@ int main(int argc, char **argv)
     for (int b = 0; b < batches; b++)
         printf(" %.2f", v[b]);
     printf("\n");
+    if (rehome_ops)
+        printf("INFO rehome_lost=%d of=%d\n", rehome_lost, rehome_ops);
     free(v);
     return 0;
 }
