@@ -37,6 +37,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -127,6 +128,12 @@ PT_WRAP(int, fclose, (FILE * f), (f))
 PT_WRAP(FILE *, freopen, (const char *p, const char *m, FILE *f), (p, m, f))
 PT_WRAP(FILE *, freopen64, (const char *p, const char *m, FILE *f), (p, m, f))
 PT_WRAP(int, fcloseall, (void), ())
+
+/* ---- descriptors received ---------------------------------------------------------- */
+PT_WRAP(ssize_t, recvmsg, (int fd, struct msghdr *m, int f), (fd, m, f))
+PT_WRAP(int, recvmmsg, (int fd, struct mmsghdr *v, unsigned n, int f, struct timespec *t),
+        (fd, v, n, f, t))
+PT_WRAP(int, pidfd_getfd, (int p, int t, unsigned f), (p, t, f))
 
 /* ---- syscall(): six words, whatever the caller passed ------------------------------ */
 PT_SLOT(syscall)

@@ -8,14 +8,15 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#define CLS_PAGE_SHIFT 10
-#define CLS_PAGE_SIZE (1u << CLS_PAGE_SHIFT) /* 4 KiB of classes */
+#define CLS_PAGE_SHIFT LS_ALIAS_PAGE_SHIFT
+#define CLS_PAGE_SIZE (1u << CLS_PAGE_SHIFT)
 
 int ls_alias_state;          /* 1 once switched on */
 unsigned ls_alias_unknowns;  /* numbers marked UNKNOWN now */
 uint64_t ls_alias_bits[LS_ALIAS_FD_LIMIT / 64]; /* bit fd: fd has a class */
 static unsigned bits_high;   /* every set bit is in a word < this */
-static uint32_t *cls_pages[LS_ALIAS_FD_LIMIT / CLS_PAGE_SIZE];
+uint32_t *ls_alias_pages[LS_ALIAS_FD_LIMIT >> LS_ALIAS_PAGE_SHIFT];
+#define cls_pages ls_alias_pages
 static uint32_t next_class;
 
 /* FD's class slot, its page mapped if need be (lock-free: a thread that
@@ -46,11 +47,7 @@ static uint32_t *slot_of(unsigned fd)
 
 uint32_t ls_alias_class(int fd)
 {
-    unsigned u = (unsigned)fd;
-    if (u >= LS_ALIAS_FD_LIMIT || !((__atomic_load_n(&ls_alias_bits[u >> 6], __ATOMIC_ACQUIRE) >> (u & 63)) & 1))
-        return 0;
-    uint32_t *s = slot_of(u);
-    return s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : 0;
+    return ls_alias_peek((unsigned)fd);
 }
 
 /* Give FD class CLS (0: none), keeping the bitmap and the UNKNOWN count

@@ -90,7 +90,9 @@ void ls_alias_reset(void);
 
 extern int ls_alias_state;
 extern unsigned ls_alias_unknowns;
+#define LS_ALIAS_PAGE_SHIFT 10 /* 1,024 classes (4 KiB) a page */
 extern uint64_t ls_alias_bits[LS_ALIAS_FD_LIMIT / 64];
+extern uint32_t *ls_alias_pages[LS_ALIAS_FD_LIMIT >> LS_ALIAS_PAGE_SHIFT];
 void ls_alias_forget(unsigned fd);
 
 static inline int ls_alias_on(void)
@@ -103,10 +105,24 @@ static inline int ls_alias_any_unknown(void)
     return __atomic_load_n(&ls_alias_unknowns, __ATOMIC_SEQ_CST) != 0;
 }
 
+/* FD's class, read in place (the fast path of ls_alias_class). */
+static inline uint32_t ls_alias_peek(unsigned fd)
+{
+    if (fd >= LS_ALIAS_FD_LIMIT || !((__atomic_load_n(&ls_alias_bits[fd >> 6], __ATOMIC_ACQUIRE) >> (fd & 63)) & 1))
+        return 0;
+    uint32_t *page = __atomic_load_n(&ls_alias_pages[fd >> LS_ALIAS_PAGE_SHIFT], __ATOMIC_ACQUIRE);
+    return page ? __atomic_load_n(&page[fd & ((1u << LS_ALIAS_PAGE_SHIFT) - 1)], __ATOMIC_ACQUIRE) : 0;
+}
+
 static inline void ls_alias_note(int src, int newfd)
 {
-    if (__builtin_expect(ls_alias_on(), 0))
+    if (__builtin_expect(ls_alias_on(), 0)) {
+        /* a repeated dup2 between the same two numbers changes nothing */
+        uint32_t c = ls_alias_peek((unsigned)src);
+        if ((c & ~LS_ALIAS_UNKNOWN) && c == ls_alias_peek((unsigned)newfd))
+            return;
         ls_alias_dup(src, newfd);
+    }
 }
 
 static inline void ls_alias_gone(int fd)

@@ -25,6 +25,7 @@
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -290,11 +291,12 @@ static int registers(int cmd, long arg)
     return cmd == F_SETFL && (arg & O_ASYNC);
 }
 
-/* The signal whose notifications CMD with ARG on FD can start (the new
- * registration's, or a tracked FD's new F_SETSIG), 0 if none. */
-static int signal_started(int fd, int cmd, long arg)
+/* The signal whose notifications CMD with ARG can start (the new
+ * registration's, whose F_GETSIG is SETSIG, or a tracked descriptor's new
+ * F_SETSIG), 0 if none. */
+static int signal_started(int cmd, long arg, long setsig)
 {
-    long sig = cmd == F_SETSIG ? arg : registers(cmd, arg) ? ls_sys_fcntl(fd, F_GETSIG, 0) : -1;
+    long sig = cmd == F_SETSIG ? arg : registers(cmd, arg) ? setsig : -1;
     return sig < 0 ? 0 : sig ? (int)sig : SIGIO;
 }
 
@@ -312,12 +314,18 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
      * table notes it: the trampoline must hold the signal by then, or that
      * notification reaches the application's handler unchecked and
      * unclaimed, and a close right after this call does not wait for it */
-    ls_sig_watch(signal_started(fd, cmd, (long)arg));
-    if (registers(cmd, (long)arg)) {
+    int reg = registers(cmd, (long)arg);
+    long setsig = reg ? ls_sys_fcntl(fd, F_GETSIG, 0) : -1;
+    ls_sig_watch(signal_started(cmd, (long)arg, setsig));
+    if (reg) {
         /* a break may come before the table has it: valid (pending), and
          * its handler must be able to claim FD, whose page may be new */
         ls_fd_page_map(fd);
-        ls_reg_pending_begin(fd, &slot);
+        struct stat st;
+        int known = ls_sys_fstat(fd, &st) == 0;
+        ls_reg_pending_begin(fd, known ? &st : NULL, &slot);
+        if (known)
+            ls_reg_hint(fd, &st, (int)setsig); /* the registration need not ask again */
     }
     errno = saved;
     int r = op(fd, cmd, arg);
@@ -367,6 +375,7 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
     if (r >= 0 && registers(cmd, (long)arg) && !ls_fd_reg(fd))
         ls_fd_unbury(fd);
     ls_reg_pending_end(slot);
+    ls_reg_hint_clear();
     ls_crit_leave(&c);
     errno = err;
     return r;

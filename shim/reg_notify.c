@@ -33,19 +33,18 @@ static struct pending {
 
 unsigned ls_reg_pending_count;
 
-void ls_reg_pending_begin(int fd, int *slot)
+void ls_reg_pending_begin(int fd, const struct stat *st, int *slot)
 {
-    struct stat st;
     *slot = -1;
     __atomic_add_fetch(&ls_reg_pending_count, 1, __ATOMIC_SEQ_CST);
-    if (ls_file_stat(fd, &st) < 0)
+    if (!st)
         return;
     for (int i = 0; i < LS_PENDING_SLOTS; i++) {
         int empty = -1;
         if (__atomic_compare_exchange_n(&pending[i].fd, &empty, -2, 0, __ATOMIC_SEQ_CST,
                                         __ATOMIC_RELAXED)) {
-            LS_SET(pending[i].dev, st.st_dev);
-            LS_SET(pending[i].ino, st.st_ino);
+            LS_SET(pending[i].dev, st->st_dev);
+            LS_SET(pending[i].ino, st->st_ino);
             __atomic_store_n(&pending[i].fd, fd, __ATOMIC_SEQ_CST);
             *slot = i;
             return;

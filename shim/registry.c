@@ -237,12 +237,34 @@ static int hunt(struct alias_hunt *h)
     return 0;
 }
 
+/* What the registering call already knows (ls_reg_hint); fd -1: nothing.
+ * Written and read with the lock held. */
+static struct {
+    int fd, sig;
+    struct stat st;
+} hint = {-1, -1, {0}};
+
+void ls_reg_hint(int fd, const struct stat *st, int sig)
+{
+    hint.fd = fd;
+    hint.sig = sig;
+    hint.st = *st;
+}
+
+void ls_reg_hint_clear(void)
+{
+    hint.fd = -1;
+}
+
 /* The registration FD belongs to, created if needed; 0 when FD cannot be
- * tracked (closed, out of range, out of memory, aliases unknowable). */
-static uint32_t reg_for_fd(int fd)
+ * tracked (closed, out of range, out of memory, aliases unknowable).  For a
+ * LEASE the owner is not asked: the caller notes the one the lease set. */
+static uint32_t reg_for_fd(int fd, int lease)
 {
     struct stat st;
-    if (ls_file_stat(fd, &st) < 0)
+    if (hint.fd == fd)
+        st = hint.st;
+    else if (ls_file_stat(fd, &st) < 0)
         return 0;
     dev_t dev = st.st_dev;
     ino_t ino = st.st_ino;
@@ -276,11 +298,11 @@ static uint32_t reg_for_fd(int fd)
         LS_SET(r->ino, ino);
         r->fmt = st.st_mode & S_IFMT;
         LS_SET(r->proc, ls_self());
-        int sig = (int)ls_sys_fcntl(fd, F_GETSIG, 0);
+        int sig = hint.fd == fd && hint.sig >= 0 ? hint.sig : (int)ls_sys_fcntl(fd, F_GETSIG, 0);
         LS_SET(r->sig, sig < 0 ? 0 : sig);
-        if (ls_sys_fcntl(fd, F_GETOWN_EX, (long)&r->owner) < 0)
+        if (lease || ls_sys_fcntl(fd, F_GETOWN_EX, (long)&r->owner) < 0)
             r->owner = (struct f_owner_ex){F_OWNER_PID, 0};
-        LS_SET(r->owner_is_proc, owner_is_self(&r->owner));
+        LS_SET(r->owner_is_proc, lease || owner_is_self(&r->owner));
         created = 1;
     }
     ls_seq_write_begin();
@@ -329,7 +351,7 @@ void ls_reg_note_lease(int fd, int type)
             ls_reg_drop_if_empty(id);
         }
     } else {
-        uint32_t id = reg_for_fd(fd);
+        uint32_t id = reg_for_fd(fd, 1);
         if (id) {
             struct ls_reg *r = ls_reg_get(id);
             ls_seq_write_begin();
@@ -352,7 +374,7 @@ void ls_reg_note_lease(int fd, int type)
 void ls_reg_note_async(int fd, int on)
 {
     int saved = errno;
-    uint32_t id = on ? reg_for_fd(fd) : ls_fd_reg(fd);
+    uint32_t id = on ? reg_for_fd(fd, 0) : ls_fd_reg(fd);
     if (id) {
         struct ls_reg *r = ls_reg_get(id);
         ls_seq_write_begin();

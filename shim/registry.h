@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* This process's pid, cached; valid in a forked child once ls_self_reset ran. */
@@ -21,6 +22,13 @@ void ls_self_reset(void);
 /* Is the calling thread the process's main thread (the one whose tid is the
  * pid)?  No system call.  Async-signal-safe. */
 int ls_is_main_thread(void);
+
+/* What the registering fcntl asked the kernel about FD just before its
+ * call: FD's file (ST) and its F_SETSIG value (SIG, -1 if unknown), used by
+ * the registration instead of asking again; forgotten by ls_reg_hint_clear
+ * once the call is noted.  Lock held. */
+void ls_reg_hint(int fd, const struct stat *st, int sig);
+void ls_reg_hint_clear(void);
 
 /* After a successful F_SETLEASE of TYPE (F_RDLCK, F_WRLCK, F_UNLCK) on FD. */
 void ls_reg_note_lease(int fd, int type);
@@ -128,7 +136,7 @@ void ls_reg_answer_unhandled(int sig, int fd);
 /* A registration on FD is being made (from just before the kernel call
  * until the table has it): notifications naming FD are valid meanwhile.
  * Lock-free, async-signal-safe; *SLOT is returned by begin for end. */
-void ls_reg_pending_begin(int fd, int *slot);
+void ls_reg_pending_begin(int fd, const struct stat *st, int *slot); /* ST: FD's fstat, NULL if it failed */
 void ls_reg_pending_end(int slot);
 
 /* Registrations being made right now (between ls_reg_pending_begin and
