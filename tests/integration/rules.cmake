@@ -92,7 +92,7 @@ endif()
 
 # The alias index (issue #13): every alias found at 3,000 open descriptors,
 # however it was made
-foreach(mode before after dupfd dup2 syscall scm scm_reg fork)
+foreach(mode before after dupfd dup2 syscall scm scm_reg fork exec)
   lease_shim_integration(t_alias_index_${mode} NOSHIM_FAILS TIMEOUT 60
     SOURCES ${lsr}/t_alias_index.c ARGS ${mode})
 endforeach()

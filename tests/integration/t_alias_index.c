@@ -16,6 +16,8 @@
  *   scm_reg   the lease is taken on the received number, the original is the alias
  *   fork      made in the parent, leased and closed in a fork child, which
  *             receives the break
+ *   exec      made and leased before an exec of this program, which adopts
+ *             the lease (LEASE_SHIM_HANDOVER) and closes the leased number
  */
 #include "lstest.h"
 
@@ -91,8 +93,32 @@ static int in_child(void *p)
     return close_and_break(f->a, f->d, f->data, f->other);
 }
 
+/* The exec'd image: A (leased, handed over) and its alias D were inherited. */
+static int after_exec(char **argv)
+{
+    int a = atoi(argv[2]), d = atoi(argv[3]);
+    lst_stdio_guard();
+    lst_record(lst_sig());
+    CHECK_EQ(lst_fdinfo_leases(a), 1);
+    int r = close_and_break(a, d, argv[4], argv[5]);
+    /* the image that made the test's directory is gone: remove it here */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", argv[4]);
+    *strrchr(dir, '/') = 0;
+    const char *names[] = {"data", "other", "first", "filler"};
+    for (int i = 0; i < 4; i++) {
+        char f[4200];
+        snprintf(f, sizeof f, "%s/%s", dir, names[i]);
+        unlink(f);
+    }
+    CHECK_EQ(rmdir(dir), 0);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 6 && !strcmp(argv[1], "after-exec"))
+        return after_exec(argv);
     CHECK(argc == 2);
     const char *mode = argv[1];
     struct rlimit rl;
@@ -128,7 +154,17 @@ int main(int argc, char **argv)
         d = (int)syscall(SYS_dup, a);
     else if (!strcmp(mode, "scm") || !strcmp(mode, "scm_reg"))
         d = pass_to_self(a);
-    CHECK(d > 1024 || !strcmp(mode, "fork"));
+    CHECK(d > 1024 || !strcmp(mode, "fork") || !strcmp(mode, "exec"));
+    if (!strcmp(mode, "exec")) {
+        d = dup(a);
+        lst_lease(a, F_RDLCK);
+        char as[16], ds[16];
+        snprintf(as, sizeof as, "%d", a);
+        snprintf(ds, sizeof ds, "%d", d);
+        /* the paths stay: this image's exit would remove the directory */
+        execl(lst_self_exe(), lst_self_exe(), "after-exec", as, ds, data, other, (char *)NULL);
+        CHECK(!"execl failed");
+    }
     if (!strcmp(mode, "fork")) {
         d = dup(a);
         struct fork_arg f = {a, d, data, other};
