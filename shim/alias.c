@@ -8,41 +8,17 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#define CLS_PAGE_SHIFT LS_ALIAS_PAGE_SHIFT
-#define CLS_PAGE_SIZE (1u << CLS_PAGE_SHIFT)
-
 int ls_alias_state;          /* 1 once switched on */
 unsigned ls_alias_unknowns;  /* numbers marked UNKNOWN now */
 uint64_t ls_alias_bits[LS_ALIAS_FD_LIMIT / 64]; /* bit fd: fd has a class */
 static unsigned bits_high;   /* every set bit is in a word < this */
-uint32_t *ls_alias_pages[LS_ALIAS_FD_LIMIT >> LS_ALIAS_PAGE_SHIFT];
-#define cls_pages ls_alias_pages
 static uint32_t next_class;
 
-/* FD's class slot, its page mapped if need be (lock-free: a thread that
- * loses the race unmaps its copy); NULL when memory is short.
- * Async-signal-safe. */
+/* FD's class slot, its table page mapped if need be; NULL when memory is
+ * short.  Lock-free, async-signal-safe. */
 static uint32_t *slot_for(unsigned fd)
 {
-    uint32_t **pp = &cls_pages[fd >> CLS_PAGE_SHIFT];
-    uint32_t *page = __atomic_load_n(pp, __ATOMIC_ACQUIRE);
-    if (!page) {
-        uint32_t *fresh = ls_sys_map(CLS_PAGE_SIZE * sizeof *fresh);
-        if (!fresh)
-            return NULL;
-        if (__atomic_compare_exchange_n(pp, &page, fresh, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-            page = fresh;
-        else
-            munmap(fresh, CLS_PAGE_SIZE * sizeof *fresh);
-    }
-    return &page[fd & (CLS_PAGE_SIZE - 1)];
-}
-
-/* FD's class slot if its page exists, else NULL.  Async-signal-safe. */
-static uint32_t *slot_of(unsigned fd)
-{
-    uint32_t *page = __atomic_load_n(&cls_pages[fd >> CLS_PAGE_SHIFT], __ATOMIC_ACQUIRE);
-    return page ? &page[fd & (CLS_PAGE_SIZE - 1)] : NULL;
+    return ls_fd_page_map((int)fd) == 0 ? ls_alias_slot(fd) : NULL;
 }
 
 uint32_t ls_alias_class(int fd)
@@ -54,7 +30,7 @@ uint32_t ls_alias_class(int fd)
  * true.  Lock-free, async-signal-safe. */
 static void set_class(unsigned fd, uint32_t cls)
 {
-    uint32_t *s = cls ? slot_for(fd) : slot_of(fd);
+    uint32_t *s = cls ? slot_for(fd) : ls_alias_slot(fd);
     if (!s)
         return; /* no memory: FD keeps what it had (none, or its old class) */
     uint32_t old = __atomic_exchange_n(s, cls, __ATOMIC_ACQ_REL);
@@ -145,13 +121,26 @@ void ls_alias_gone_range(unsigned first, unsigned last)
     if (last >= LS_ALIAS_FD_LIMIT)
         last = LS_ALIAS_FD_LIMIT - 1;
     for (unsigned w = first >> 6; w < high && w <= (last >> 6); w++) {
-        uint64_t word = __atomic_load_n(&ls_alias_bits[w], __ATOMIC_RELAXED);
-        while (word) {
-            unsigned fd = w * 64 + (unsigned)__builtin_ctzll(word);
-            word &= word - 1;
-            if (fd >= first && fd <= last)
-                set_class(fd, 0);
+        uint64_t mask = ~0ull;
+        if (w == first >> 6)
+            mask &= ~0ull << (first & 63);
+        if (w == last >> 6 && (last & 63) != 63)
+            mask &= (1ull << ((last & 63) + 1)) - 1;
+        uint64_t word = __atomic_load_n(&ls_alias_bits[w], __ATOMIC_RELAXED) & mask;
+        if (!word)
+            continue;
+        /* a word at a time: the classes, then their bits at once */
+        for (uint64_t b = word; b; b &= b - 1) {
+            /* a plain store: a dup into a range being closed races with
+             * the close in the application already */
+            uint32_t *s = ls_alias_slot(w * 64 + (unsigned)__builtin_ctzll(b));
+            uint32_t c = s ? __atomic_load_n(s, __ATOMIC_RELAXED) : 0;
+            if (c)
+                __atomic_store_n(s, 0, __ATOMIC_RELEASE);
+            if (c & LS_ALIAS_UNKNOWN)
+                __atomic_sub_fetch(&ls_alias_unknowns, 1, __ATOMIC_SEQ_CST);
         }
+        __atomic_and_fetch(&ls_alias_bits[w], ~word, __ATOMIC_SEQ_CST);
     }
 }
 
@@ -319,12 +308,14 @@ int ls_alias_switch_on(void)
 
 void ls_alias_reset(void)
 {
-    for (unsigned w = 0; w < bits_high; w++)
+    for (unsigned w = 0; w < bits_high; w++) {
+        for (uint64_t b = ls_alias_bits[w]; b; b &= b - 1) {
+            uint32_t *s = ls_alias_slot(w * 64 + (unsigned)__builtin_ctzll(b));
+            if (s)
+                *s = 0;
+        }
         ls_alias_bits[w] = 0;
-    for (unsigned p = 0; p < LS_ALIAS_FD_LIMIT / CLS_PAGE_SIZE; p++)
-        if (cls_pages[p])
-            for (unsigned i = 0; i < CLS_PAGE_SIZE; i++)
-                cls_pages[p][i] = 0;
+    }
     bits_high = 0;
     ls_alias_unknowns = 0;
     ls_alias_state = 0;

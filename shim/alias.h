@@ -19,12 +19,15 @@
  * number's class.  A fork child keeps its parent's index, an exec'd image
  * starts with it off.
  *
- * Storage: one bit per number (is it classed?) in a static bitmap, so the
- * close fast path reads one word, and 4-byte classes in lazily mapped
- * pages, never freed.
+ * Storage: the class is a field of the number's descriptor-table entry
+ * (fdtable.h), which every wrapper's fast path reads already, so keeping
+ * it costs no other memory access there; a static bitmap of the classed
+ * numbers lets a registration walk them without looking at the others.
  */
 #ifndef LS_ALIAS_H
 #define LS_ALIAS_H
+
+#include "fdtable.h"
 
 #include <stdint.h>
 
@@ -47,6 +50,12 @@ void ls_alias_dup(int src, int newfd);
 /* ls_alias_dup, when the index is on: the wrappers' fast path, one load
  * when it is off.  Async-signal-safe; errno kept. */
 static inline void ls_alias_note(int src, int newfd);
+
+/* Before a dup2/dup3 of SRC onto NEWFD: 1 when the index is already as
+ * the call will leave it (or off), so the caller may tail-call libc and
+ * skip ls_alias_note; 0 when it must note the call after it succeeds.
+ * Lock-free, async-signal-safe; errno kept. */
+static inline int ls_alias_pre_dup(int src, int newfd);
 
 /* FD was just received (SCM_RIGHTS, pidfd_getfd): it may alias anything.
  * Lock-free, async-signal-safe; errno kept. */
@@ -86,13 +95,11 @@ void ls_alias_reset(void);
 
 /* ---- inline implementation details ------------------------------------ */
 
-#define LS_ALIAS_FD_LIMIT (1u << 22) /* as LS_FD_LIMIT */
+#define LS_ALIAS_FD_LIMIT LS_FD_LIMIT
 
 extern int ls_alias_state;
 extern unsigned ls_alias_unknowns;
-#define LS_ALIAS_PAGE_SHIFT 10 /* 1,024 classes (4 KiB) a page */
 extern uint64_t ls_alias_bits[LS_ALIAS_FD_LIMIT / 64];
-extern uint32_t *ls_alias_pages[LS_ALIAS_FD_LIMIT >> LS_ALIAS_PAGE_SHIFT];
 void ls_alias_forget(unsigned fd);
 
 static inline int ls_alias_on(void)
@@ -105,13 +112,19 @@ static inline int ls_alias_any_unknown(void)
     return __atomic_load_n(&ls_alias_unknowns, __ATOMIC_SEQ_CST) != 0;
 }
 
+/* FD's class slot if its table page exists, else NULL. */
+static inline uint32_t *ls_alias_slot(unsigned fd)
+{
+    struct ls_fdent *page =
+        fd < LS_FD_LIMIT ? __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE) : NULL;
+    return page ? &page[fd & (LS_FDPAGE_SIZE - 1)].cls : NULL;
+}
+
 /* FD's class, read in place (the fast path of ls_alias_class). */
 static inline uint32_t ls_alias_peek(unsigned fd)
 {
-    if (fd >= LS_ALIAS_FD_LIMIT || !((__atomic_load_n(&ls_alias_bits[fd >> 6], __ATOMIC_ACQUIRE) >> (fd & 63)) & 1))
-        return 0;
-    uint32_t *page = __atomic_load_n(&ls_alias_pages[fd >> LS_ALIAS_PAGE_SHIFT], __ATOMIC_ACQUIRE);
-    return page ? __atomic_load_n(&page[fd & ((1u << LS_ALIAS_PAGE_SHIFT) - 1)], __ATOMIC_ACQUIRE) : 0;
+    uint32_t *s = ls_alias_slot(fd);
+    return s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : 0;
 }
 
 static inline void ls_alias_note(int src, int newfd)
@@ -125,12 +138,25 @@ static inline void ls_alias_note(int src, int newfd)
     }
 }
 
+static inline int ls_alias_pre_dup(int src, int newfd)
+{
+    if (__builtin_expect(!ls_alias_on(), 1))
+        return 1;
+    uint32_t c = ls_alias_peek((unsigned)src), n = ls_alias_peek((unsigned)newfd);
+    if ((c & ~LS_ALIAS_UNKNOWN) && c == n)
+        return 1; /* the steady state of a repeated dup2 */
+    if (n || !(c & ~LS_ALIAS_UNKNOWN))
+        return 0;
+    /* NEWFD unclassed: a class it would get anyway if the call succeeds,
+     * and one more candidate, disproved by kcmp, if it fails */
+    ls_alias_dup(src, newfd);
+    return 1;
+}
+
 static inline void ls_alias_gone(int fd)
 {
-    unsigned u = (unsigned)fd;
-    if (u < LS_ALIAS_FD_LIMIT &&
-        __builtin_expect((__atomic_load_n(&ls_alias_bits[u >> 6], __ATOMIC_RELAXED) >> (u & 63)) & 1, 0))
-        ls_alias_forget(u);
+    if (__builtin_expect(ls_alias_peek((unsigned)fd) != 0, 0))
+        ls_alias_forget((unsigned)fd);
 }
 
 #endif

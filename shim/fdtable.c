@@ -10,6 +10,9 @@
 
 struct ls_fdent *ls_fdpages[LS_FD_LIMIT / LS_FDPAGE_SIZE];
 static uint16_t ls_fdpage_used[LS_FD_LIMIT / LS_FDPAGE_SIZE]; /* tracked fds per page */
+/* 1 once a grave was dug on the page: the others (pages mapped for the
+ * alias index only) are skipped by the grave walks of every close_range */
+static uint8_t ls_fdpage_graves[LS_FD_LIMIT / LS_FDPAGE_SIZE];
 static struct ls_reg *ls_regpages[LS_REG_LIMIT / LS_REGPAGE_SIZE];
 static uint32_t ls_reg_high;      /* ids 1..ls_reg_high have been handed out */
 static uint32_t ls_reg_freelist;  /* first free id, 0 if none */
@@ -106,11 +109,16 @@ int ls_fd_page_map(int fd)
     if (u >= LS_FD_LIMIT)
         return -1;
     struct ls_fdent **slot = &ls_fdpages[u >> LS_FDPAGE_SHIFT];
-    if (!*slot) {
-        struct ls_fdent *page = page_map(LS_FDPAGE_SIZE * sizeof(struct ls_fdent));
+    struct ls_fdent *cur = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!cur) {
+        size_t len = LS_FDPAGE_SIZE * sizeof(struct ls_fdent);
+        struct ls_fdent *page = page_map(len);
         if (!page)
             return -1;
-        __atomic_store_n(slot, page, __ATOMIC_RELEASE);
+        if (!__atomic_compare_exchange_n(slot, &cur, page, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            munmap(page, len); /* another thread mapped it first */
+            __atomic_fetch_sub(&ls_bytes, len, __ATOMIC_RELAXED);
+        }
     }
     return 0;
 }
@@ -193,6 +201,8 @@ void ls_fd_bury(int fd, int sig, const struct ls_reg *r, int moved, int closing)
         return;
     struct ls_grave *g = &e->grave;
     uint64_t bit = 1ull << (sig - 1);
+    if (!ls_fdpage_graves[(unsigned)fd >> LS_FDPAGE_SHIFT])
+        __atomic_store_n(&ls_fdpage_graves[(unsigned)fd >> LS_FDPAGE_SHIFT], 1, __ATOMIC_SEQ_CST);
     /* a grave of another file is replaced; one of the same file gains SIG */
     uint64_t sigs = (LS_GET(g->dev) == r->dev && LS_GET(g->ino) == r->ino) ? LS_GET(g->sigs) : 0;
     LS_SET(g->dev, r->dev);
@@ -209,7 +219,9 @@ unsigned ls_fd_mark_closing(unsigned first, unsigned last)
     if (last >= LS_FD_LIMIT)
         last = LS_FD_LIMIT - 1;
     for (unsigned fd = first; fd <= last;) {
-        struct ls_fdent *page = __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE);
+        struct ls_fdent *page = __atomic_load_n(&ls_fdpage_graves[fd >> LS_FDPAGE_SHIFT], __ATOMIC_SEQ_CST)
+                                     ? __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE)
+                                     : NULL;
         unsigned end = (fd | (LS_FDPAGE_SIZE - 1)) < last ? (fd | (LS_FDPAGE_SIZE - 1)) : last;
         for (; page && fd <= end; fd++) {
             struct ls_grave *g = &page[fd & (LS_FDPAGE_SIZE - 1)].grave;
@@ -231,7 +243,9 @@ void ls_fd_settle(unsigned first, unsigned last)
     if (last >= LS_FD_LIMIT)
         last = LS_FD_LIMIT - 1;
     for (unsigned fd = first; fd <= last;) {
-        struct ls_fdent *page = __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE);
+        struct ls_fdent *page = __atomic_load_n(&ls_fdpage_graves[fd >> LS_FDPAGE_SHIFT], __ATOMIC_SEQ_CST)
+                                     ? __atomic_load_n(&ls_fdpages[fd >> LS_FDPAGE_SHIFT], __ATOMIC_ACQUIRE)
+                                     : NULL;
         unsigned end = (fd | (LS_FDPAGE_SIZE - 1)) < last ? (fd | (LS_FDPAGE_SIZE - 1)) : last;
         for (; page && fd <= end; fd++)
             if (LS_GET(page[fd & (LS_FDPAGE_SIZE - 1)].grave.closing))

@@ -84,8 +84,10 @@ void ls_reg_free(uint32_t id);
 int ls_fd_attach(int fd, uint32_t id);
 
 /* Map the page holding FD's entry if it never was, so that a handler can
- * count itself in flight on FD (ls_fd_inflight_add) before FD is attached.
- * 0, or -1 when FD is out of range or memory is short.  Lock held. */
+ * count itself in flight on FD (ls_fd_inflight_add) before FD is attached,
+ * or the alias index can class it.  0, or -1 when FD is out of range or
+ * memory is short.  Lock-free (a thread that loses the race unmaps its
+ * copy), async-signal-safe. */
 int ls_fd_page_map(int fd);
 
 /* Forget FD; returns its former registration id (0 if it had none).  Does
@@ -179,6 +181,7 @@ struct ls_fdent {
     uint32_t reg;      /* registration id, 0 = untracked */
     int32_t next;      /* next member of the same registration */
     uint32_t inflight; /* application handlers running with this fd as si_fd */
+    uint32_t cls;      /* alias class (alias.h), lock-free; 0 = none */
     struct ls_grave grave;
 };
 

@@ -251,6 +251,8 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
 LS_EXPORT int dup2(int oldfd, int newfd)
 {
     if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
+        if (LS_LIKELY(ls_alias_pre_dup(oldfd, newfd)))
+            return LS_REAL(dup2)(oldfd, newfd); /* a tail call */
         int r = LS_REAL(dup2)(oldfd, newfd);
         if (r >= 0)
             ls_alias_note(oldfd, newfd);
@@ -262,6 +264,8 @@ LS_EXPORT int dup2(int oldfd, int newfd)
 LS_EXPORT int __dup2(int oldfd, int newfd)
 {
     if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
+        if (LS_LIKELY(ls_alias_pre_dup(oldfd, newfd)))
+            return LS_REAL(__dup2)(oldfd, newfd); /* a tail call */
         int r = LS_REAL(__dup2)(oldfd, newfd);
         if (r >= 0)
             ls_alias_note(oldfd, newfd);
@@ -273,6 +277,8 @@ LS_EXPORT int __dup2(int oldfd, int newfd)
 LS_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
     if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
+        if (LS_LIKELY(ls_alias_pre_dup(oldfd, newfd)))
+            return LS_REAL(dup3)(oldfd, newfd, flags); /* a tail call */
         int r = LS_REAL(dup3)(oldfd, newfd, flags);
         if (r >= 0)
             ls_alias_note(oldfd, newfd);
