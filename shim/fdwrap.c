@@ -248,30 +248,29 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
     return r;
 }
 
-LS_EXPORT int dup2(int oldfd, int newfd)
+/* dup2 and __dup2 through OP.  Inlined, so that the untracked steady
+ * state is a tail call into libc. */
+static inline __attribute__((always_inline)) int dup2_common(dup2_fn op, int oldfd, int newfd)
 {
     if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
         if (LS_LIKELY(ls_alias_pre_dup(oldfd, newfd)))
-            return LS_REAL(dup2)(oldfd, newfd); /* a tail call */
-        int r = LS_REAL(dup2)(oldfd, newfd);
+            return op(oldfd, newfd);
+        int r = op(oldfd, newfd);
         if (r >= 0)
             ls_alias_note(oldfd, newfd);
         return r;
     }
-    return dup2_tracked(oldfd, newfd, -1, LS_REAL(dup2), NULL);
+    return dup2_tracked(oldfd, newfd, -1, op, NULL);
+}
+
+LS_EXPORT int dup2(int oldfd, int newfd)
+{
+    return dup2_common(LS_REAL(dup2), oldfd, newfd);
 }
 
 LS_EXPORT int __dup2(int oldfd, int newfd)
 {
-    if (LS_LIKELY(!ls_fd_reg(oldfd) && ls_fd_quiet(newfd))) {
-        if (LS_LIKELY(ls_alias_pre_dup(oldfd, newfd)))
-            return LS_REAL(__dup2)(oldfd, newfd); /* a tail call */
-        int r = LS_REAL(__dup2)(oldfd, newfd);
-        if (r >= 0)
-            ls_alias_note(oldfd, newfd);
-        return r;
-    }
-    return dup2_tracked(oldfd, newfd, -1, LS_REAL(__dup2), NULL);
+    return dup2_common(LS_REAL(__dup2), oldfd, newfd);
 }
 
 LS_EXPORT int dup3(int oldfd, int newfd, int flags)
