@@ -46,7 +46,9 @@
  * Signal and process cases: sig_notify (a valid lease notification sent to
  * this thread with rt_tgsigqueueinfo; the handler checks si_fd and the case
  * fails if any delivery is missing or wrong), fork_exit, fork_exec (execve
- * of bench_true, next to this program), spawn_start (posix_spawn of
+ * of bench_true, next to this program) in a process that never registered
+ * (the idle case), fork_exit_leased and fork_exec_leased in one holding a
+ * lease, spawn_start (posix_spawn of
  * bench_true with LD_PRELOAD=$LEASE_BENCH_CHILD_PRELOAD in the child's
  * environment only), macro (one run of the script $LEASE_BENCH_MACRO per
  * operation, argument $LEASE_BENCH_MACRO_SCALE, 0 = smoke size).
@@ -800,9 +802,8 @@ static long long b_sig_notify(int reps)
 static char helper[4096]; /* bench_true, next to this program */
 extern char **environ;
 
-static void s_proc(void)
+static void proc_common(void)
 {
-    setup_untracked();
     if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0 || fcntl(4, F_SETFD, FD_CLOEXEC) < 0)
         die("F_SETFD: %s", strerror(errno));
     ssize_t n = readlink("/proc/self/exe", helper, sizeof helper - 32);
@@ -813,6 +814,28 @@ static void s_proc(void)
     strcpy(slash ? slash + 1 : helper, "bench_true");
     if (access(helper, X_OK) < 0)
         die("%s: %s", helper, strerror(errno));
+}
+
+/* a process holding one lease (fd 3) and a plain file (fd 4) */
+static void s_proc(void)
+{
+    setup_untracked();
+    proc_common();
+}
+
+/* an idle process: fds 3 and 4 plain files, no registration ever made */
+static void s_proc_idle(void)
+{
+    create_file("plain");
+    create_file("plain2");
+    int a = open_ro("plain"), b = open_ro("plain2");
+    xdup2(a, 3);
+    xdup2(b, 4);
+    if (a != 3 && a != 4)
+        close(a);
+    if (b != 3 && b != 4)
+        close(b);
+    proc_common();
 }
 
 static void reap(pid_t pid)
@@ -966,8 +989,10 @@ static const struct bcase cases[] = {
     FDS_CASES(5000, "5000", 10, 10),
     FDS_CASES(-1, "max", 5, 5),
     {"sig_notify", s_sig_notify, b_sig_notify, 500, 1, 0, 0},
-    {"fork_exit", s_proc, b_fork_exit, 20, 1, 0, 0},
-    {"fork_exec", s_proc, b_fork_exec, 10, 1, 0, 0},
+    {"fork_exit", s_proc_idle, b_fork_exit, 20, 1, 0, 0},
+    {"fork_exit_leased", s_proc, b_fork_exit, 20, 1, 0, 0},
+    {"fork_exec", s_proc_idle, b_fork_exec, 10, 1, 0, 0},
+    {"fork_exec_leased", s_proc, b_fork_exec, 10, 1, 0, 0},
     {"spawn_start", s_spawn, b_spawn, 10, 1, 0, 0},
     {"macro", s_macro, b_macro, 1, 1, 0, 0},
 };

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct ls_config ls_cfg = {
     .enabled = 1,
@@ -152,18 +153,33 @@ int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup)
     return bad;
 }
 
+int ls_config_env_mentions_shim(char *const *env)
+{
+    for (; env && *env; env++)
+        if (strncmp(*env, "LEASE_SHIM", 10) == 0)
+            return 1;
+    return 0;
+}
+
 void ls_config_load(void)
 {
-    static int loaded;
-    if (__atomic_exchange_n(&loaded, 1, __ATOMIC_ACQ_REL))
+    /* No LEASE_SHIM* variable at all (the common case): the defaults stand,
+     * and a dozen walks of the environment are saved at every start.  (In
+     * secure-execution mode the variables are read with secure_getenv
+     * below, which answers none.) */
+    if (!ls_config_env_mentions_shim(environ))
         return;
-    /* The log level decides whether parse errors are shown: read it first. */
+    /* The log level decides whether parse errors are shown: read it first.
+     * ls_cfg is written only where the environment changes it: a page of
+     * the shim left clean at start-up is one fault fewer, and stays shared
+     * with the file. */
     struct ls_config cfg = ls_cfg;
     const char *lvl = secure_getenv("LEASE_SHIM_LOG");
     int l = lvl ? word_value(log_words, lvl) : -1;
-    if (l >= 0)
+    if (l >= 0 && ls_cfg.log_level != (enum ls_log_level)l)
         ls_cfg.log_level = (enum ls_log_level)l;
     ls_config_parse(&cfg, secure_getenv);
-    ls_cfg = cfg;
+    if (memcmp(&cfg, &ls_cfg, sizeof cfg) != 0)
+        ls_cfg = cfg;
     ls_fault_load();
 }

@@ -39,8 +39,13 @@ typedef char *(*ls_getenv_fn)(const char *name);
  * errno untouched. */
 int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup);
 
-/* Load ls_cfg once from secure_getenv; later calls do nothing.
- * Constructor context; errno untouched. */
+/* Does ENV (an environ-style array) hold a variable whose name starts with
+ * LEASE_SHIM?  Async-signal-safe; errno untouched. */
+int ls_config_env_mentions_shim(char *const *env);
+
+/* Load ls_cfg from secure_getenv; with no LEASE_SHIM* variable in the
+ * environment, leave the defaults (ls_cfg's initializer) untouched.  Called once, by the constructor;
+ * errno untouched. */
 void ls_config_load(void);
 
 #endif

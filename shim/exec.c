@@ -14,6 +14,7 @@
 #include "fdtable.h"
 #include "handover.h"
 #include "lock.h"
+#include "proc.h"
 #include "real.h"
 #include "registry.h"
 #include "sigstate.h"
@@ -145,24 +146,19 @@ static char *const *env_with(char *const *envp, size_t nenv, char *var, char **m
     return mem;
 }
 
-/* Is some signal guarded for a registration that crossed an earlier exec
- * with no descriptor (see ls_reg_exec_prepare)?  Async-signal-safe. */
-static int any_guarded(void)
-{
-    for (int sig = 1; sig < LS_NSIG; sig++)
-        if (ls_sig_guarded(sig))
-            return 1;
-    return 0;
-}
-
 /* Everything the shim does before exec with ENVP.  Async-signal-safe (mmap); errno kept. */
 static void exec_prepare(struct exec_prep *x, char *const *envp, const char *libc_reads)
 {
     memset(x, 0, sizeof *x);
     envp = unswapped(envp);
     x->envp = envp;
+    /* never a registration, and no signal guarded since an earlier exec
+     * (see ls_reg_exec_prepare): an exec as without the shim (no mask
+     * change, no mapping, the caller's environment).  A process whose
+     * registrations are all gone still prepares, under the lock: read
+     * without it, another thread's re-home could look like none. */
     uint32_t high = ls_reg_high_water();
-    if (!ls_cfg.enabled || ls_shared_child() || (!high && !any_guarded()))
+    if (!ls_cfg.enabled || ls_shared_child() || (!high && !ls_sig_any_guarded()))
         return;
     /* LIBC_READS: a string libc reads itself before any system call (the
      * file execvpe searches for); if it is bad, libc faults there, and a
@@ -314,22 +310,17 @@ LS_EXPORT int execle(const char *path, const char *arg0, ...)
 
 /* ---- _Fork ----------------------------------------------------------------------- */
 
-/* glibc's _Fork runs no fork handlers: hold the lock across it ourselves, so
- * the child never sees a half-changed table, and make the child not-owner. */
+/* glibc's _Fork runs no fork handlers: run ours around it (proc.c), so
+ * the child never sees a half-changed table and is not-owner. */
 LS_EXPORT pid_t _Fork(void)
 {
-    struct ls_crit c;
-    ls_crit_enter(&c);
+    ls_proc_fork_prepare();
     pid_t r = LS_REAL(_Fork)();
     int saved = errno;
-    if (r == 0) {
-        ls_self_reset();
-        ls_lock_reset_in_child();
-        ls_claims_after_fork();
-        pthread_sigmask(SIG_SETMASK, &c.saved, NULL);
-    } else {
-        ls_crit_leave(&c);
-    }
+    if (r == 0)
+        ls_proc_fork_child();
+    else
+        ls_proc_fork_parent();
     errno = saved;
     return r;
 }

@@ -32,5 +32,15 @@ const sigset_t *ls_crit_caller_mask(void);
  * Async-signal-safe. */
 void ls_lock_reset_in_child(void);
 
+/* A fork that need not hold the lock (proc.c), from its prepare handler:
+ * 1 when no other thread is in or entering a critical section; then every
+ * other thread's ls_crit_enter waits until ls_fork_fast_end (the parent) or
+ * ls_fork_fast_child (the child) is called on this thread.  0: nothing
+ * changed, take the lock instead.  Async-signal-safe; errno kept; no
+ * system call unless a thread waits. */
+int ls_fork_fast_begin(void);
+void ls_fork_fast_end(void);
+void ls_fork_fast_child(void);
+
 
 #endif

@@ -3,7 +3,17 @@
 #define LS_PROC_H
 
 /* The shim's constructor: resolve libc, read the configuration, register
- * the fork handlers.  Runs once; not async-signal-safe. */
+ * the fork handlers.  Called once, by the constructor; not
+ * async-signal-safe. */
 void ls_proc_init(void);
+
+/* The fork handlers (pthread_atfork; the _Fork wrapper calls them too):
+ * prepare on the forking thread, then parent in the parent or child in
+ * the child, on that thread.  Lock: taken by prepare only when the process
+ * is busy, released by parent, reset by child.  Async-signal-safe; errno
+ * kept. */
+void ls_proc_fork_prepare(void);
+void ls_proc_fork_parent(void);
+void ls_proc_fork_child(void);
 
 #endif

@@ -49,17 +49,30 @@ static int main_thread_known;
 
 void ls_self_reset(void)
 {
-    /* the constructor, or a fork child: either way the main thread now */
+    /* a fork child: the main thread now */
     __atomic_store_n(&self_pid, ls_sys_getpid(), __ATOMIC_RELAXED);
     main_tid_handle = pthread_self();
     __atomic_store_n(&main_thread_known, 1, __ATOMIC_RELEASE);
 }
 
+void ls_self_after_fork(void)
+{
+    /* nothing cached (a process that never asked), nothing written: no page
+     * of the child is copied for it */
+    if (__atomic_load_n(&self_pid, __ATOMIC_RELAXED))
+        ls_self_reset();
+}
+
 int ls_is_main_thread(void)
 {
-    if (!__atomic_load_n(&main_thread_known, __ATOMIC_ACQUIRE))
-        return ls_sys_gettid() == ls_self();
-    return pthread_equal(pthread_self(), main_tid_handle);
+    if (__atomic_load_n(&main_thread_known, __ATOMIC_ACQUIRE))
+        return pthread_equal(pthread_self(), main_tid_handle);
+    if (ls_sys_gettid() != ls_self())
+        return 0;
+    /* learnt once, by the main thread itself (no other writes it) */
+    main_tid_handle = pthread_self();
+    __atomic_store_n(&main_thread_known, 1, __ATOMIC_RELEASE);
+    return 1;
 }
 
 /* ---- small kernel questions ------------------------------------------- */

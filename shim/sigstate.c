@@ -42,6 +42,11 @@ int ls_sig_guarded(int sig)
            (__atomic_load_n(&guarded, __ATOMIC_RELAXED) >> (sig - 1)) & 1;
 }
 
+int ls_sig_any_guarded(void)
+{
+    return __atomic_load_n(&guarded, __ATOMIC_RELAXED) != 0;
+}
+
 static int wants_trampoline(int sig, void (*h)(int))
 {
     if (is_handler(h))

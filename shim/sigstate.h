@@ -38,6 +38,9 @@ void ls_sig_guard(int sig);
 /* Is SIG guarded?  Async-signal-safe. */
 int ls_sig_guarded(int sig);
 
+/* Is any signal guarded?  Async-signal-safe, one read, errno untouched. */
+int ls_sig_any_guarded(void);
+
 /* The sigaction() the application sees: record ACT as the application's,
  * give the kernel the trampoline or ACT itself, answer OLD with the
  * application's view.  Result and errno exactly glibc's.  Takes the lock;

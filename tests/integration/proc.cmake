@@ -127,3 +127,13 @@ foreach(v IN ITEMS plain rtblocked)
     SOURCES ${lsp}/t_proc_exec_mask.c ARGS ${proc_image} ${v})
   add_dependencies(t_proc_exec_mask_${v} t_proc_image)
 endforeach()
+
+# Forks of an idle process (issue #13 "zero cost when idle"): the fast path
+# must leave a child that had a parent with dropped registrations knowing it
+# owns its own, and fork while another thread registers must stay safe.
+foreach(v IN ITEMS dropped dropped_mt)
+  lease_shim_integration(t_proc_idle_${v} NOSHIM_FAILS TIMEOUT 30
+    SOURCES ${lsp}/t_proc_idle.c ARGS ${v})
+endforeach()
+lease_shim_integration(t_proc_idle_race TIMEOUT 60
+  SOURCES ${lsp}/t_proc_idle.c ARGS race)

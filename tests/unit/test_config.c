@@ -42,6 +42,39 @@ static void test_config_empty_environment_gives_defaults(void **state)
     assert_int_equal(c.break_deadline_ms, 0);
 }
 
+/* ls_config_load leaves ls_cfg's initializer when no LEASE_SHIM* variable is
+ * set: it must be what parsing an empty environment gives. */
+static void test_config_static_defaults_match_empty_parse(void **state)
+{
+    (void)state;
+    int bad;
+    struct ls_config c = parse(NULL, &bad);
+    assert_int_equal(bad, 0);
+    assert_int_equal(c.enabled, ls_cfg.enabled);
+    assert_int_equal(c.close_policy, ls_cfg.close_policy);
+    assert_int_equal(c.log_level, ls_cfg.log_level);
+    assert_int_equal(c.alias_scan, ls_cfg.alias_scan);
+    assert_int_equal(c.backtrace, ls_cfg.backtrace);
+    assert_int_equal(c.stale_policy, ls_cfg.stale_policy);
+    assert_int_equal(c.break_deadline_ms, ls_cfg.break_deadline_ms);
+    assert_int_equal(c.exec_policy, ls_cfg.exec_policy);
+    assert_int_equal(c.log_dest, ls_cfg.log_dest);
+    assert_string_equal(c.log_file, ls_cfg.log_file);
+    assert_string_equal(c.stats_file, ls_cfg.stats_file);
+}
+
+static void test_config_env_prefix_scan(void **state)
+{
+    (void)state;
+    char *none[] = {"PATH=/bin", "LEASE=1", "XLEASE_SHIM=1", NULL};
+    char *some[] = {"PATH=/bin", "LEASE_SHIM_LOG=debug", NULL};
+    char *bare[] = {"LEASE_SHIM=0", NULL};
+    assert_int_equal(ls_config_env_mentions_shim(NULL), 0);
+    assert_int_equal(ls_config_env_mentions_shim(none), 0);
+    assert_int_equal(ls_config_env_mentions_shim(some), 1);
+    assert_int_equal(ls_config_env_mentions_shim(bare), 1);
+}
+
 static void test_config_valid_values_are_taken(void **state)
 {
     (void)state;
@@ -134,6 +167,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_empty_environment_gives_defaults),
+        cmocka_unit_test(test_config_static_defaults_match_empty_parse),
+        cmocka_unit_test(test_config_env_prefix_scan),
         cmocka_unit_test(test_config_valid_values_are_taken),
         cmocka_unit_test(test_config_bad_value_keeps_default_and_counts),
         cmocka_unit_test(test_config_stale_policy_and_deadline_are_parsed),
