@@ -1,9 +1,9 @@
 /* passthrough.c - libbench_passthrough.so, the "empty preload" of bench/run.
  *
  * It interposes exactly the libc names the shim does (the same version
- * script, shim/exports.map) and does nothing in them but call the next
- * definition: the cost of any LD_PRELOAD shim of these functions, with none
- * of lease-shim's work.  bench/run runs every case without a preload, with
+ * script, generated from shim/wrapped.def) and does nothing in them but
+ * call the next definition: the cost of any LD_PRELOAD shim of these
+ * functions, with none of lease-shim's work.  bench/run runs every case without a preload, with
  * this library and with the shim; shim/empty is the shim's own share.
  *
  * Each wrapper finds the next symbol once, at its first call

@@ -1,6 +1,6 @@
 # The man pages (man/): they render without a warning (groff -ww, man -l,
 # lexgrog), and they agree with the tools' --help, the README's tables and
-# shim/exports.map (tests/docs/man_check.py says what exactly).
+# shim/wrapped.def (tests/docs/man_check.py says what exactly).
 add_test(NAME t_man_render
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/docs/man_check.py render ${PROJECT_SOURCE_DIR}/man)
 add_test(NAME t_man_drift

@@ -15,9 +15,10 @@ drift:  * every option in `TOOL --help` is described under OPTIONS in TOOL(1)
           exactly those liblease_shim(7) describes under ENVIRONMENT, and
           every variable the shim's sources read is among them; every
           variable `lease-run --help` names is in lease-run(1);
-        * the functions of the README's "Wrapped functions" table are exactly
-          those under WRAPPED FUNCTIONS in liblease_shim(7), and every name
-          shim/exports.map exports is among them;
+        * the functions of the README's "Wrapped functions" table and those
+          under WRAPPED FUNCTIONS in liblease_shim(7) are exactly the entries
+          of shim/wrapped.def (the table the version script is made from),
+          and the two name the same constants;
         * every page's .TH names "lease-shim VERSION" (the CMake project's).
 Every mismatch is printed; the exit status is 1 if there is any.
 """
@@ -26,6 +27,8 @@ import os
 import re
 import subprocess
 import sys
+
+import wrapped
 
 TOOLS = ("lease-run", "lease-ls", "lease-report")
 PAGES = ("lease-run.1", "lease-ls.1", "lease-report.1", "liblease_shim.7")
@@ -153,7 +156,9 @@ def drift(mandir, srcdir, version):
     for v in sorted(read - in_man):
         problem("shim/ reads %s, which liblease_shim.7 ENVIRONMENT does not describe" % v)
 
-    # wrapped functions: README table = liblease_shim(7); exports.map inside
+    # wrapped functions: README table = liblease_shim(7) = shim/wrapped.def
+    # (an upper-case name such as FIOASYNC or SCM_RIGHTS is a constant: the
+    # two documents must agree on those among themselves)
     def names(text):
         return {n for n in re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", text)
                 if not re.match(r"(F|SYS|O)_", n)}
@@ -170,10 +175,15 @@ def drift(mandir, srcdir, version):
         problem("liblease_shim.7 WRAPPED FUNCTIONS does not list %s (README does)" % f)
     for f in sorted(in_man - in_readme):
         problem("README's wrapped functions table does not list %s (liblease_shim.7 does)" % f)
-    emap = open(os.path.join(srcdir, "shim", "exports.map")).read()
-    exported = set(re.findall(r"\b(\w+);", emap.split("global:", 1)[1].split("local:", 1)[0]))
-    for f in sorted(exported - in_man):
-        problem("shim/exports.map exports %s, which liblease_shim.7 does not list" % f)
+    table = {e.name for e in wrapped.entries(os.path.join(srcdir, "shim", "wrapped.def"))}
+    if not table:
+        problem("shim/wrapped.def: no entry found")
+    for doc, found in (("README's wrapped functions table", in_readme),
+                       ("liblease_shim.7 WRAPPED FUNCTIONS", in_man)):
+        for f in sorted(table - found):
+            problem("%s does not list %s, which shim/wrapped.def wraps" % (doc, f))
+        for f in sorted(n for n in found - table if not re.fullmatch(r"[A-Z][A-Z0-9_]*", n)):
+            problem("%s lists %s, which shim/wrapped.def does not wrap" % (doc, f))
 
 
 def main(argv):
