@@ -1,6 +1,6 @@
 /* alias.c - the alias index (see alias.h). */
 #include "alias.h"
-#include "exec.h"
+#include "self.h"
 #include "sys.h"
 
 #include <dirent.h>

@@ -4,6 +4,7 @@
 #include "diag.h"
 #include "real.h"
 #include "registry.h"
+#include "self.h"
 
 #include <errno.h>
 #include <linux/futex.h>
@@ -13,13 +14,6 @@
 #include <time.h>
 
 static int kick_word;
-
-unsigned long long ls_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
-}
 
 void ls_deadline_kick(void)
 {

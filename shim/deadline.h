@@ -17,7 +17,4 @@ void ls_deadline_start(void);
  * Async-signal-safe, errno kept. */
 void ls_deadline_kick(void);
 
-/* Monotonic time in nanoseconds.  Async-signal-safe. */
-unsigned long long ls_now_ns(void);
-
 #endif

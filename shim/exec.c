@@ -17,6 +17,7 @@
 #include "proc.h"
 #include "real.h"
 #include "registry.h"
+#include "self.h"
 #include "sigstate.h"
 #include "sys.h"
 #include "trampoline.h"

@@ -8,7 +8,7 @@
  */
 #include "alias.h"
 #include "config.h"
-#include "exec.h"
+#include "self.h"
 #include "fdtable.h"
 #include "lock.h"
 #include "policy.h"

@@ -26,6 +26,7 @@
 #include "real.h"
 #include "registry.h"
 #include "sigstate.h"
+#include "self.h"
 #include "stats.h"
 #include "trampoline.h"
 #include "unwind.h"

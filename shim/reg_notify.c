@@ -9,6 +9,7 @@
 #include "handover.h"
 #include "lock.h"
 #include "policy.h"
+#include "self.h"
 #include "sigstate.h"
 #include "sys.h"
 #include "trampoline.h"

@@ -15,20 +15,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* This process's pid, cached on first use.  Async-signal-safe; errno kept. */
-pid_t ls_self(void);
-/* In a fork child: cache the child's pid, and the calling thread as the
- * main thread.  Async-signal-safe; errno kept. */
-void ls_self_reset(void);
-/* In a fork child: ls_self_reset if the parent had cached its pid, else
- * nothing (no page written).  Async-signal-safe; errno kept. */
-void ls_self_after_fork(void);
-
-/* Is the calling thread the process's main thread (the one whose tid is the
- * pid)?  No system call once the main thread has asked (or after a fork);
- * before that one gettid.  Async-signal-safe; errno kept. */
-int ls_is_main_thread(void);
-
 /* What the registering fcntl asked the kernel about FD just before its
  * call: FD's file (ST) and its F_SETSIG value (SIG, -1 if unknown), used by
  * the registration instead of asking again; forgotten by ls_reg_hint_clear

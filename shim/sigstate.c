@@ -4,7 +4,7 @@
 #include "sigstate.h"
 #include "config.h"
 #include "diag.h"
-#include "exec.h"
+#include "self.h"
 #include "fault.h"
 #include "lock.h"
 #include "real.h"

@@ -13,8 +13,8 @@
 #include "real.h"
 #include "registry.h"
 #include "sigstate.h"
+#include "self.h"
 #include "sys.h"
-#include "deadline.h"
 #include "fdtable.h"
 
 #include <errno.h>
