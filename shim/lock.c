@@ -1,6 +1,5 @@
 /* lock.c - a futex lock taken only with every signal blocked. */
 #include "lock.h"
-#include "diag.h"
 #include "real.h"
 
 #include <errno.h>
@@ -40,6 +39,14 @@ static void ls_lock_release(void)
         futex_wake_one(&ls_lock_word);
         errno = saved;
     }
+}
+
+/* Run by ls_crit_leave once the lock is released (ls_crit_on_leave). */
+static void (*leave_hook)(void);
+
+void ls_crit_on_leave(void (*hook)(void))
+{
+    __atomic_store_n(&leave_hook, hook, __ATOMIC_RELEASE);
 }
 
 static __thread const sigset_t *crit_caller_mask __attribute__((tls_model("initial-exec")));
@@ -150,7 +157,9 @@ void ls_crit_leave(struct ls_crit *c)
     crit_caller_mask = NULL;
     ls_lock_release();
     __atomic_sub_fetch(&crit_users, 1, __ATOMIC_SEQ_CST);
-    ls_diag_unlocked(); /* backtraces owed: libunwind may re-enter a wrapper */
+    void (*hook)(void) = __atomic_load_n(&leave_hook, __ATOMIC_ACQUIRE);
+    if (hook)
+        hook(); /* backtraces owed (ls_diag_unlocked): libunwind may re-enter a wrapper */
     pthread_sigmask(SIG_SETMASK, &c->saved, NULL);
     errno = saved;
 }

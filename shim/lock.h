@@ -27,6 +27,15 @@ void ls_crit_leave(struct ls_crit *c);
  * outside one).  Async-signal-safe. */
 const sigset_t *ls_crit_caller_mask(void);
 
+/* HOOK runs in every ls_crit_leave, after the lock is released and before
+ * the mask is restored (the constructor gives it ls_diag_unlocked, which
+ * lies above the lock and takes what is owed once it is free, when a
+ * setting asks for backtraces or call sites): so the lock calls nothing
+ * above it.  HOOK must be async-signal-safe and keep errno.  Set once,
+ * before anything can be owed; not set, nothing is written (start-up
+ * leaves the page clean). */
+void ls_crit_on_leave(void (*hook)(void));
+
 /* After fork, in the child: the lock was held by the forking thread (see
  * proc.c), make it free again, outside any critical section.
  * Async-signal-safe. */

@@ -19,6 +19,7 @@
  */
 #include "proc.h"
 #include "config.h"
+#include "diag.h"
 #include "deadline.h"
 #include "exec.h"
 #include "fdtable.h"
@@ -126,6 +127,10 @@ void ls_proc_init(void)
     ls_real_resolve();
     ls_config_load();
     if (ls_cfg.backtrace || ls_cfg.stats_file[0]) {
+        /* backtraces and call sites owed while the lock is held are taken
+         * once it is released; nothing can be owed without these settings,
+         * nor before they are read */
+        ls_crit_on_leave(ls_diag_unlocked);
         /* only then: every process start would pay for them */
         ls_sites_init();
         ls_unwind_load();
