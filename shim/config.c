@@ -1,7 +1,7 @@
 /* config.c - parse LEASE_SHIM* environment variables. */
 #include "config.h"
 #include "fault.h"
-#include "diag.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +19,23 @@ struct ls_config ls_cfg = {
     .exec_policy = LS_EXEC_HANDOVER,
     .log_dest = LS_DEST_STDERR,
 };
+
+/* Where ls_config_load reports bad values; NULL (ls_config_parse alone,
+ * as in the unit tests): they are only counted. */
+static void (*bad_report)(const char *msg);
+
+/* Report a bad value (ls_config_load's REPORT), formatted as FMT says. */
+static __attribute__((format(printf, 1, 2))) void bad_value(const char *fmt, ...)
+{
+    if (!bad_report)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    ls_vfmt(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    bad_report(msg);
+}
 
 struct ls_word {
     const char *word;
@@ -61,7 +78,7 @@ static void parse_one(ls_getenv_fn lookup, const char *name, const struct ls_wor
         return;
     int x = word_value(words, v);
     if (x < 0) {
-        ls_log(LS_LOG_ERROR, "%s=%s is not a valid value; using the default", name, v);
+        bad_value("%s=%s is not a valid value; using the default", name, v);
         ++*bad;
         return;
     }
@@ -79,8 +96,8 @@ static void parse_ms(ls_getenv_fn lookup, const char *name, unsigned *out, int *
     for (; *c >= '0' && *c <= '9' && x <= 86400000ul; c++)
         x = x * 10 + (unsigned long)(*c - '0');
     if (c == v || *c || x > 86400000ul) {
-        ls_log(LS_LOG_ERROR, "%s=%s is not a number of milliseconds (0 to 86400000); using the default",
-               name, v);
+        bad_value("%s=%s is not a number of milliseconds (0 to 86400000); using the default",
+                  name, v);
         ++*bad;
         return;
     }
@@ -96,8 +113,8 @@ static void parse_path(const char *name, const char *v, char *out, int *bad)
         return;
     size_t n = strlen(v);
     if (v[0] != '/' || n >= LS_PATH_MAX) {
-        ls_log(LS_LOG_ERROR, "%s: %s is not an absolute path shorter than %d bytes; ignored",
-               name, v, LS_PATH_MAX);
+        bad_value("%s: %s is not an absolute path shorter than %d bytes; ignored",
+                  name, v, LS_PATH_MAX);
         ++*bad;
         return;
     }
@@ -119,7 +136,7 @@ static void parse_dest(ls_getenv_fn lookup, struct ls_config *cfg, int *bad)
         if (cfg->log_file[0])
             cfg->log_dest = LS_DEST_FILE;
     } else {
-        ls_log(LS_LOG_ERROR, "LEASE_SHIM_LOG_DEST=%s is not stderr, syslog or file:PATH; using stderr", v);
+        bad_value("LEASE_SHIM_LOG_DEST=%s is not stderr, syslog or file:PATH; using stderr", v);
         ++*bad;
     }
 }
@@ -161,7 +178,7 @@ int ls_config_env_mentions_shim(char *const *env)
     return 0;
 }
 
-void ls_config_load(void)
+void ls_config_load(void (*report)(const char *msg))
 {
     /* No LEASE_SHIM* variable at all (the common case): the defaults stand,
      * and a dozen walks of the environment are saved at every start.  (In
@@ -178,8 +195,10 @@ void ls_config_load(void)
     int l = lvl ? word_value(log_words, lvl) : -1;
     if (l >= 0 && ls_cfg.log_level != (enum ls_log_level)l)
         ls_cfg.log_level = (enum ls_log_level)l;
+    bad_report = report;
     ls_config_parse(&cfg, secure_getenv);
+    bad_report = NULL;
     if (memcmp(&cfg, &ls_cfg, sizeof cfg) != 0)
         ls_cfg = cfg;
-    ls_fault_load();
+    ls_fault_load(report);
 }

@@ -34,7 +34,7 @@ extern struct ls_config ls_cfg;
 typedef char *(*ls_getenv_fn)(const char *name);
 
 /* Fill CFG from LOOKUP: defaults first, then each variable that is set.
- * A bad value keeps the default and is reported once through ls_log.
+ * A bad value keeps the default and is reported once (see ls_config_load).
  * Returns the number of bad values.  Not async-signal-safe (getenv);
  * errno untouched. */
 int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup);
@@ -44,8 +44,11 @@ int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup);
 int ls_config_env_mentions_shim(char *const *env);
 
 /* Load ls_cfg from secure_getenv; with no LEASE_SHIM* variable in the
- * environment, leave the defaults (ls_cfg's initializer) untouched.  Called once, by the constructor;
+ * environment, leave the defaults (ls_cfg's initializer) untouched.  Each
+ * bad value is reported through REPORT, one line without its newline (the
+ * constructor passes ls_log at LS_LOG_ERROR: the configuration lies below
+ * the log and calls nothing above it).  Called once, by the constructor;
  * errno untouched. */
-void ls_config_load(void);
+void ls_config_load(void (*report)(const char *msg));
 
 #endif

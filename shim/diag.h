@@ -45,13 +45,6 @@ void ls_check_failed(const char *what);
 /* Current value of counter S.  Async-signal-safe. */
 unsigned long ls_stat_get(enum ls_stat s);
 
-/* Format like a tiny printf (%d %u %ld %lu %x %lx %s %p %%) into BUF of SIZE
- * bytes; always NUL-terminates; returns the length written.
- * Async-signal-safe, errno untouched. */
-size_t ls_vfmt(char *buf, size_t size, const char *fmt, va_list ap);
-size_t ls_fmt(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Would a line at LEVEL be written?  Async-signal-safe. */
 int ls_log_enabled(int level);
 

@@ -2,8 +2,7 @@
 #include "fault.h"
 
 #ifdef LS_FAULT_INJECTION
-#include "config.h"
-#include "diag.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -32,7 +31,7 @@ int ls_fault(enum ls_fault f)
     return 1;
 }
 
-void ls_fault_load(void)
+void ls_fault_load(void (*report)(const char *msg))
 {
     const char *spec = secure_getenv("LEASE_SHIM_FAULTS");
     while (spec && *spec) {
@@ -46,12 +45,13 @@ void ls_fault_load(void)
                 found = 1;
             }
         }
-        if (!found) {
-            char name[32];
+        if (!found && report) {
+            char name[32], msg[80];
             size_t n = name_len < sizeof name - 1 ? name_len : sizeof name - 1;
             memcpy(name, spec, n);
             name[n] = '\0';
-            ls_log(LS_LOG_ERROR, "LEASE_SHIM_FAULTS: no fault named '%s'", name);
+            ls_fmt(msg, sizeof msg, "LEASE_SHIM_FAULTS: no fault named '%s'", name);
+            report(msg);
         }
         spec += len + (spec[len] == ',');
     }

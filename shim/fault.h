@@ -32,8 +32,10 @@ static inline int ls_fault_is_proc(const char *path)
            path[4] == 'c' && (path[5] == '/' || path[5] == '\0');
 }
 
-/* Read LEASE_SHIM_FAULTS once (constructor context; not async-signal-safe). */
-void ls_fault_load(void);
+/* Read LEASE_SHIM_FAULTS once; an unknown name is reported through REPORT
+ * (one line, no newline; NULL: not reported).  Constructor context; not
+ * async-signal-safe. */
+void ls_fault_load(void (*report)(const char *msg));
 #else
 static inline int ls_fault(enum ls_fault f)
 {
@@ -45,7 +47,10 @@ static inline int ls_fault_is_proc(const char *path)
     (void)path;
     return 0;
 }
-static inline void ls_fault_load(void) {}
+static inline void ls_fault_load(void (*report)(const char *msg))
+{
+    (void)report;
+}
 #endif
 
 #endif

@@ -1,6 +1,6 @@
 /* handover.c - encode and decode LEASE_SHIM_HANDOVER (see handover.h). */
 #include "handover.h"
-#include "diag.h"
+#include "fmt.h"
 
 #include <string.h>
 

@@ -40,6 +40,12 @@
  * without looking further (a slow fork, never a wrong one). */
 #define LS_IDLE_SCAN 256
 
+/* A bad setting, reported by the configuration. */
+static void config_error(const char *msg)
+{
+    ls_log(LS_LOG_ERROR, "%s", msg);
+}
+
 static struct ls_crit fork_crit; /* written only with the lock held */
 
 /* How this thread's fork in progress was prepared. */
@@ -125,7 +131,7 @@ void ls_proc_fork_child(void)
 void ls_proc_init(void)
 {
     ls_real_resolve();
-    ls_config_load();
+    ls_config_load(config_error);
     if (ls_cfg.backtrace || ls_cfg.stats_file[0]) {
         /* backtraces and call sites owed while the lock is held are taken
          * once it is released; nothing can be owed without these settings,

@@ -1,6 +1,5 @@
 /* real.c - resolve the real libc symbols behind every wrapper. */
 #include "real.h"
-#include "diag.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -2,6 +2,7 @@
 #include "stats.h"
 #include "config.h"
 #include "diag.h"
+#include "fmt.h"
 #include "real.h"
 #include "sys.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for the async-signal-safe formatter (shim/diag.c). */
+/* Unit tests for the async-signal-safe formatter (shim/fmt.c) and the counters (shim/diag.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fmt.h"
 
 static void test_diag_fmt_formats_integers(void **state)
 {

@@ -21,7 +21,7 @@ static void test_fault_skip_then_fail_with_its_errno(void **state)
 {
     (void)state;
     setenv("LEASE_SHIM_FAULTS", "setlease:2,proc,no_such_fault,mmap", 1);
-    ls_fault_load();
+    ls_fault_load(NULL);
     errno = 0;
     assert_int_equal(ls_fault(LS_FAULT_SETLEASE), 0);
     assert_int_equal(ls_fault(LS_FAULT_SETLEASE), 0);
