@@ -1,7 +1,7 @@
 /* deadline.c - release leases left unanswered past the configured deadline. */
 #include "deadline.h"
 #include "config.h"
-#include "diag.h"
+#include "log.h"
 #include "real.h"
 #include "registry.h"
 #include "self.h"

@@ -1,10 +1,13 @@
-/* diag.h - logging, counters and backtraces; everything here is
- * async-signal-safe (no stdio, no malloc, no locks) unless it says otherwise. */
+/* diag.h - the counters, where the application caused their violations
+ * (call sites, for the statistics document), and the backtraces of
+ * events; everything here is async-signal-safe (no stdio, no malloc, no
+ * locks) unless it says otherwise.  The log itself is log.h. */
 #ifndef LS_DIAG_H
 #define LS_DIAG_H
 
-#include <stdarg.h>
-#include <stddef.h>
+#include "unwind.h"
+
+#include <stdint.h>
 
 enum ls_stat {
     LS_STAT_REGISTERED,   /* registrations the shim started tracking */
@@ -38,28 +41,8 @@ void ls_stat_inc_in_handler(enum ls_stat s);
  * errno kept. */
 void ls_diag_unlocked(void);
 
-/* An internal rule was broken (WHAT): with LS_CHECKS (the checked build),
- * say so on stderr and abort; otherwise a warning.  Async-signal-safe. */
-void ls_check_failed(const char *what);
-
 /* Current value of counter S.  Async-signal-safe. */
 unsigned long ls_stat_get(enum ls_stat s);
-
-/* Would a line at LEVEL be written?  Async-signal-safe. */
-int ls_log_enabled(int level);
-
-/* The path FD names, from /proc/thread-self/fd, into BUF (SIZE bytes); "?" if it
- * cannot be read.  Async-signal-safe. */
-const char *ls_fd_path(int fd, char *buf, size_t size);
-
-/* TMPL with every "%p" replaced by the pid, into OUT (SIZE bytes, always
- * terminated); returns the length.  Async-signal-safe. */
-size_t ls_expand_path(const char *tmpl, char *out, size_t size);
-
-/* One line "lease-shim[pid/tid] level: message" to the configured
- * destination (stderr, syslog, a file opened for the moment), if LEVEL is
- * enabled.  Async-signal-safe, errno untouched. */
-void ls_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* An event in the application's use of a registration (a notify descriptor
  * closed or replaced while live), at level info, followed by a backtrace of
@@ -67,5 +50,33 @@ void ls_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * is released).  Async-signal-safe (libunwind local unwinding), errno
  * untouched. */
 void ls_log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* How many frames a site keeps. */
+#define LS_SITE_FRAMES 12
+
+/* How many distinct sites are kept. */
+#define LS_SITES 64
+
+/* One call site of violations of one kind. */
+struct ls_site {
+    uint64_t hash;   /* 0: free */
+    int ready;       /* event, frames filled in */
+    int event;
+    int nframes;
+    unsigned long count;
+    uintptr_t ip[LS_SITE_FRAMES];
+    char name[LS_SITE_FRAMES][LS_FRAME_NAME]; /* from the symbol tables, "" if unknown */
+    unsigned long off[LS_SITE_FRAMES];
+};
+
+/* Note COUNT violations of kind EVENT (an ls_stat) at the call site FR (N
+ * frames, innermost first, beyond the shim's own; none for one found in a
+ * signal handler): it joins the statistics document's "sites".  Only when
+ * LEASE_SHIM_STATS is set.  Async-signal-safe (a lock-free table); errno kept. */
+void ls_site_record(int event, unsigned long count, const struct ls_frame *fr, int n);
+
+/* Site I (0 to LS_SITES - 1) once it is filled in, NULL before.
+ * Async-signal-safe. */
+const struct ls_site *ls_site_get(int i);
 
 #endif

@@ -11,6 +11,7 @@
 #include "exec.h"
 #include "config.h"
 #include "diag.h"
+#include "log.h"
 #include "fdtable.h"
 #include "handover.h"
 #include "lock.h"

@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "config.h"
 #include "diag.h"
+#include "log.h"
 #include "deadline.h"
 #include "exec.h"
 #include "fdtable.h"
@@ -138,7 +139,7 @@ void ls_proc_init(void)
          * nor before they are read */
         ls_crit_on_leave(ls_diag_unlocked);
         /* only then: every process start would pay for them */
-        ls_sites_init();
+        ls_unwind_init();
         ls_unwind_load();
     }
     pthread_atfork(ls_proc_fork_prepare, ls_proc_fork_parent, ls_proc_fork_child);

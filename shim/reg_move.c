@@ -4,6 +4,7 @@
 #include "config.h"
 #include "deadline.h"
 #include "diag.h"
+#include "log.h"
 #include "fdtable.h"
 #include "handover.h"
 #include "lock.h"

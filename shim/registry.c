@@ -9,6 +9,7 @@
 #include "alias.h"
 #include "config.h"
 #include "diag.h"
+#include "log.h"
 #include "fdtable.h"
 #include "policy.h"
 #include "deadline.h"

@@ -4,6 +4,7 @@
 #include "sigstate.h"
 #include "config.h"
 #include "diag.h"
+#include "log.h"
 #include "self.h"
 #include "fault.h"
 #include "lock.h"

@@ -2,6 +2,7 @@
 #include "stats.h"
 #include "config.h"
 #include "diag.h"
+#include "log.h"
 #include "fmt.h"
 #include "real.h"
 #include "sys.h"
@@ -9,14 +10,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <stdint.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <unistd.h>
-
-#include "unwind.h"
 
 /* The counters by their JSON names, in diag.h's order. */
 static const char *const stat_names[LS_STAT_COUNT] = {
@@ -34,90 +30,6 @@ static const char *const stat_names[LS_STAT_COUNT] = {
     [LS_STAT_ADOPTED] = "adopted_after_exec",
     [LS_STAT_HANDED_OVER] = "handed_over_at_exec",
 };
-
-/* ---- violation sites --------------------------------------------------- */
-
-#define LS_SITES 64
-
-struct site {
-    uint64_t hash;   /* 0: free */
-    int ready;       /* event, frames filled in */
-    int event;
-    int nframes;
-    unsigned long count;
-    uintptr_t ip[LS_SITE_FRAMES];
-    char name[LS_SITE_FRAMES][LS_FRAME_NAME]; /* from the symbol tables, "" if unknown */
-    unsigned long off[LS_SITE_FRAMES];
-};
-
-static struct site sites[LS_SITES];
-static uintptr_t shim_lo, shim_hi; /* the shim's executable segment */
-
-static int find_shim(struct dl_phdr_info *info, size_t size, void *arg)
-{
-    (void)size;
-    uintptr_t me = (uintptr_t)arg;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-        if (ph->p_type == PT_LOAD && me >= lo && me < hi) {
-            shim_lo = lo;
-            shim_hi = hi;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-void ls_sites_init(void)
-{
-    dl_iterate_phdr(find_shim, (void *)(uintptr_t)&ls_sites_init);
-}
-
-int ls_pc_in_shim(unsigned long pc)
-{
-    return pc >= shim_lo && pc < shim_hi;
-}
-
-void ls_site_record(int event, unsigned long count, const struct ls_frame *fr, int n)
-{
-    if (!ls_cfg.stats_file[0])
-        return;
-    int saved = errno;
-    if (n > LS_SITE_FRAMES)
-        n = LS_SITE_FRAMES;
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)event; /* FNV-1a over the frames */
-    for (int i = 0; i < n; i++)
-        h = (h ^ fr[i].pc) * 1099511628211ull;
-    if (!h)
-        h = 1;
-    for (unsigned i = 0, slot = (unsigned)(h % LS_SITES); i < LS_SITES; i++, slot = (slot + 1) % LS_SITES) {
-        struct site *st = &sites[slot];
-        uint64_t seen = __atomic_load_n(&st->hash, __ATOMIC_ACQUIRE);
-        if (!seen) {
-            uint64_t empty = 0;
-            if (__atomic_compare_exchange_n(&st->hash, &empty, h, 0, __ATOMIC_ACQ_REL,
-                                            __ATOMIC_ACQUIRE)) {
-                st->event = event;
-                st->nframes = n;
-                for (int f = 0; f < n; f++) {
-                    st->ip[f] = fr[f].pc;
-                    memcpy(st->name[f], fr[f].name, LS_FRAME_NAME);
-                    st->off[f] = fr[f].off;
-                }
-                __atomic_store_n(&st->ready, 1, __ATOMIC_RELEASE);
-                seen = h;
-            } else {
-                seen = empty;
-            }
-        }
-        if (seen == h) {
-            __atomic_fetch_add(&st->count, count, __ATOMIC_RELAXED);
-            break;
-        }
-    }
-    errno = saved;
-}
 
 /* Append S to the JSON string being built at BUF+N, escaped. */
 static size_t put_json_string(char *buf, size_t size, size_t n, const char *s)
@@ -159,8 +71,8 @@ size_t ls_stats_json(char *buf, size_t size)
         n += ls_fmt(buf + n, size - n, ", \"violations\": %lu, \"sites\": [", violations);
     int first = 1;
     for (int i = 0; i < LS_SITES && n < size; i++) {
-        const struct site *st = &sites[i];
-        if (!__atomic_load_n(&st->ready, __ATOMIC_ACQUIRE))
+        const struct ls_site *st = ls_site_get(i);
+        if (!st)
             continue;
         n += ls_fmt(buf + n, size - n, "%s{\"event\": \"%s\", \"count\": %lu, \"frames\": [",
                     first ? "" : ", ", stat_names[st->event], st->count);

@@ -9,6 +9,7 @@
 #include "trampoline.h"
 #include "config.h"
 #include "diag.h"
+#include "log.h"
 #include "lock.h"
 #include "real.h"
 #include "registry.h"

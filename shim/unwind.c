@@ -1,9 +1,7 @@
 /* unwind.c - libunwind on demand (see unwind.h). */
 #include "unwind.h"
-#include "config.h"
-#include "diag.h"
+#include "log.h"
 #include "real.h"
-#include "stats.h"
 #include "sys.h"
 
 #include <dlfcn.h>
@@ -12,6 +10,36 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+/* ---- where the shim's own code lies ------------------------------------ */
+
+static uintptr_t shim_lo, shim_hi; /* the shim's executable segment */
+
+static int find_shim(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    uintptr_t me = (uintptr_t)arg;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (ph->p_type == PT_LOAD && me >= lo && me < hi) {
+            shim_lo = lo;
+            shim_hi = hi;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void ls_unwind_init(void)
+{
+    dl_iterate_phdr(find_shim, (void *)(uintptr_t)&ls_unwind_init);
+}
+
+int ls_pc_in_shim(unsigned long pc)
+{
+    return pc >= shim_lo && pc < shim_hi;
+}
 
 #ifndef LS_HAVE_LIBUNWIND
 /* Built without libunwind (none for the target architecture): backtraces

@@ -15,6 +15,13 @@ struct ls_frame {
     const char *module;       /* the object it lies in, "?" if unknown */
 };
 
+/* Constructor: learn where the shim's own code lies, so that frames (and
+ * the call sites of violations) skip it.  Not async-signal-safe. */
+void ls_unwind_init(void);
+
+/* Is PC in the shim's own code?  Async-signal-safe. */
+int ls_pc_in_shim(unsigned long pc);
+
 /* Load libunwind, and note the objects loaded now (for module names
  * without dladdr, which is not async-signal-safe; objects loaded later
  * show as "?").  Constructor context (dlopen); 0, or -1 with a warning. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "log.h"
 #include "fmt.h"
 
 static void test_diag_fmt_formats_integers(void **state)
