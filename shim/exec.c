@@ -148,6 +148,25 @@ static char *const *env_with(char *const *envp, size_t nenv, char *var, char **m
     return mem;
 }
 
+/* A signal guarded since an earlier exec, for a registration with no
+ * descriptor here (it lives on in another process), stays guarded: an
+ * image that only execs the real program (sh -c 'exec ...', env, a
+ * launcher) must not drop it, or the break kills the program.  So each
+ * guarded signal not in BLOCK yet gets a record in VAR (length *LEN, 0 when
+ * it no longer fits) and joins BLOCK.  Returns how many.  Lock held. */
+static int hand_over_guarded(char *var, size_t size, size_t *len, sigset_t *block)
+{
+    int handed = 0;
+    for (int sig = 1; sig < LS_NSIG; sig++)
+        if (ls_sig_guarded(sig) && !sigismember(block, sig)) {
+            struct ls_handover_rec rec = {-1, F_UNLCK, 0, sig, F_OWNER_PID, 0};
+            *len = ls_handover_add(var, size, *len, &rec);
+            sigaddset(block, sig);
+            handed++;
+        }
+    return handed;
+}
+
 /* Everything the shim does before exec with ENVP.  Async-signal-safe (mmap); errno kept. */
 static void exec_prepare(struct exec_prep *x, char *const *envp, const char *libc_reads)
 {
@@ -155,7 +174,7 @@ static void exec_prepare(struct exec_prep *x, char *const *envp, const char *lib
     envp = unswapped(envp);
     x->envp = envp;
     /* never a registration, and no signal guarded since an earlier exec
-     * (see ls_reg_exec_prepare): an exec as without the shim (no mask
+     * (see hand_over_guarded): an exec as without the shim (no mask
      * change, no mapping, the caller's environment).  A process whose
      * registrations are all gone still prepares, under the lock: read
      * without it, another thread's re-home could look like none. */
@@ -193,6 +212,8 @@ static void exec_prepare(struct exec_prep *x, char *const *envp, const char *lib
     size_t len = ls_handover_begin(var, varsize, mask_bits(&c.saved));
     int handed = ls_reg_exec_prepare(ls_cfg.exec_policy, var, varsize, &len, &block,
                                      x->undo, (int)(2 * high), &x->nundo);
+    if (ls_cfg.exec_policy == LS_EXEC_HANDOVER)
+        handed += hand_over_guarded(var, varsize, &len, &block);
     if (ls_cfg.exec_policy == LS_EXEC_HANDOVER && handed > 0) {
         if (len && env_ok && env.preload)
             x->envp = env_with(envp, nenv, var, newenv);
@@ -214,6 +235,7 @@ static void exec_failed(struct exec_prep *x)
         struct ls_crit c;
         ls_crit_enter(&c);
         ls_reg_undo(x->undo, x->nundo);
+        ls_sig_watch_all(ls_reg_take_signals());
         if (x->blocked)
             c.saved = x->saved;
         ls_crit_leave(&c);
@@ -529,8 +551,11 @@ LS_EXPORT int daemon(int nochdir, int noclose)
 static void adopt_one(const struct ls_handover_rec *rec, void *arg)
 {
     (void)arg;
-    ls_reg_adopt(rec->fd, rec->lease, rec->async, rec->sig,
-                 &(struct f_owner_ex){rec->owner_type, rec->owner_pid});
+    int guard = ls_reg_adopt(rec->fd, rec->lease, rec->async, rec->sig,
+                             &(struct f_owner_ex){rec->owner_type, rec->owner_pid});
+    ls_sig_watch_all(ls_reg_take_signals());
+    if (guard)
+        ls_sig_guard(guard);
 }
 
 void ls_exec_adopt(void)

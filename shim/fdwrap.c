@@ -235,10 +235,12 @@ static int dup2_tracked(int oldfd, int newfd, int flags, dup2_fn op2, dup3_fn op
     errno = saved;
     r = is_dup3 ? op3(oldfd, newfd, flags) : op2(oldfd, newfd);
     err = errno;
-    if (r < 0)
+    if (r < 0) {
         ls_reg_undo(undo, nundo);
-    else
+        ls_sig_watch_all(ls_reg_take_signals());
+    } else {
         ls_alias_note(oldfd, newfd);
+    }
     if (r >= 0 && id_old && oldfd != newfd)
         ls_reg_note_alias(oldfd, newfd);
     if (replacing || graves)
@@ -381,6 +383,7 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
         ls_fd_unbury(fd);
     ls_reg_pending_end(slot);
     ls_reg_hint_clear();
+    ls_sig_watch_all(ls_reg_take_signals());
     ls_crit_leave(&c);
     errno = err;
     return r;

@@ -2,6 +2,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <poll.h>
 
 enum ls_going_action ls_policy_going(int owned, int notify_going, int have_survivor,
                                      enum ls_close_policy policy)
@@ -70,4 +71,19 @@ int ls_policy_dup_args_error(int is_dup3, int oldfd, int newfd, int flags, int o
     if (!oldfd_open)
         return EBADF;
     return 0;
+}
+
+int ls_poll_si_code(short revents)
+{
+    if (revents & POLLIN)
+        return POLL_IN;
+    if (revents & POLLOUT)
+        return POLL_OUT;
+    if (revents & POLLMSG)
+        return POLL_MSG;
+    if (revents & POLLERR)
+        return POLL_ERR;
+    if (revents & POLLPRI)
+        return POLL_PRI;
+    return POLL_HUP;
 }

@@ -1,11 +1,12 @@
-/* policy.h - the rules of SPEC §3 as pure decisions: no system calls, no
- * state.  Everything here is async-signal-safe and leaves errno alone. */
+/* policy.h - the rules of SPEC §3 as pure decisions, and what kind of
+ * notification a siginfo is (§4): no system calls, no state.  Everything here is async-signal-safe and leaves errno alone. */
 #ifndef LS_POLICY_H
 #define LS_POLICY_H
 
 #include "config.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/types.h>
 
 /* What happens to one notification (lease or O_ASYNC) of a registration
@@ -41,5 +42,18 @@ int ls_policy_async_switch(long was, long now);
  * its arguments alone?  The errno it would fail with, or 0. */
 int ls_policy_dup_args_error(int is_dup3, int oldfd, int newfd, int flags, int oldfd_open,
                              unsigned long fd_limit);
+
+/* ---- notifications (SPEC §4) ---- */
+
+/* Is SI a kernel I/O notification (si_code POLL_IN..POLL_HUP, with si_fd)?
+ * Async-signal-safe. */
+static inline int ls_is_notification(const siginfo_t *si)
+{
+    return si && si->si_code >= POLL_IN && si->si_code <= POLL_HUP;
+}
+
+/* The si_code the kernel gives an I/O notification for poll events REVENTS
+ * (as fs/fcntl.c orders them: in, out, msg, err, pri, hup). */
+int ls_poll_si_code(short revents);
 
 #endif

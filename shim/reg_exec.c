@@ -2,22 +2,14 @@
  * hand-over records, adoption in the new image. */
 #include "regint.h"
 #include "config.h"
-#include "deadline.h"
 #include "diag.h"
-#include "log.h"
 #include "fdtable.h"
 #include "handover.h"
 #include "lock.h"
-#include "policy.h"
-#include "sigstate.h"
+#include "log.h"
 #include "sys.h"
-#include "trampoline.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
 /* ---- exec -------------------------------------------------------------------------- */
 
@@ -83,17 +75,6 @@ int ls_reg_exec_prepare(int policy, char *var, size_t size, size_t *len, sigset_
             }
         }
     }
-    /* A signal guarded since an earlier exec, for a registration with no
-     * descriptor here (it lives on in another process), stays guarded: an
-     * image that only execs the real program (sh -c 'exec ...', env, a
-     * launcher) must not drop it, or the break kills the program. */
-    for (int sig = 1; policy == LS_EXEC_HANDOVER && sig < LS_NSIG; sig++)
-        if (ls_sig_guarded(sig) && !sigismember(block, sig)) {
-            struct ls_handover_rec rec = {-1, F_UNLCK, 0, sig, F_OWNER_PID, 0};
-            *len = ls_handover_add(var, size, *len, &rec);
-            sigaddset(block, sig);
-            handed++;
-        }
     errno = saved;
     return handed;
 }
@@ -108,15 +89,11 @@ void ls_reg_live_signals(sigset_t *set)
     }
 }
 
-void ls_reg_adopt(int fd, int lease, int async, int sig, const struct f_owner_ex *owner)
+int ls_reg_adopt(int fd, int lease, int async, int sig, const struct f_owner_ex *owner)
 {
-    int saved = errno;
-    if (fd < 0) {
-        /* a registration that crossed the exec with no descriptor */
-        ls_sig_guard(sig ? sig : SIGIO);
-        errno = saved;
-        return;
-    }
+    if (fd < 0)
+        return sig ? sig : SIGIO; /* a registration that crossed the exec with no descriptor */
+    int saved = errno, guard = 0;
     if (lease == F_RDLCK || lease == F_WRLCK)
         ls_reg_note_lease(fd, lease);
     if (async)
@@ -125,10 +102,11 @@ void ls_reg_adopt(int fd, int lease, int async, int sig, const struct f_owner_ex
     if (id) {
         ls_reg_note_owner(fd, owner);
         ls_reg_note_sig(fd, sig);
-        ls_sig_guard(ls_reg_signal(ls_reg_get(id)));
+        guard = ls_reg_signal(ls_reg_get(id));
         ls_stat_inc(LS_STAT_ADOPTED);
     }
     errno = saved;
+    return guard;
 }
 
 void ls_reg_answer_unhandled(int sig, int fd)

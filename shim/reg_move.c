@@ -1,18 +1,13 @@
 /* reg_move.c - moving and releasing notifications in the kernel (R1, R2),
  * and the notifications already queued for a number that goes. */
 #include "regint.h"
-#include "config.h"
-#include "deadline.h"
 #include "diag.h"
-#include "log.h"
 #include "fdtable.h"
-#include "handover.h"
 #include "lock.h"
+#include "log.h"
 #include "policy.h"
 #include "self.h"
-#include "sigstate.h"
 #include "sys.h"
-#include "trampoline.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -3,16 +3,12 @@
  * the break deadline. */
 #include "regint.h"
 #include "config.h"
-#include "deadline.h"
 #include "diag.h"
 #include "fdtable.h"
-#include "handover.h"
 #include "lock.h"
 #include "policy.h"
 #include "self.h"
-#include "sigstate.h"
 #include "sys.h"
-#include "trampoline.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -195,19 +191,20 @@ int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si))
 
 /* ---- the break deadline ------------------------------------------------------- */
 
-void ls_reg_note_break(int sig, int fd, int si_code)
+int ls_reg_note_break(int sig, int fd, int si_code)
 {
     if (si_code != POLL_MSG)
-        return;
+        return 0;
     uint32_t id = ls_fd_reg(fd);
     if (!id)
-        return;
+        return 0;
     struct ls_reg *r = ls_reg_get(id);
     if (LS_GET(r->live) && ls_reg_signal(r) == sig && LS_GET(r->lease_fd) == fd &&
         LS_GET(r->lease) != F_UNLCK && !__atomic_load_n(&r->break_at, __ATOMIC_RELAXED)) {
         __atomic_store_n(&r->break_at, ls_now_ns(), __ATOMIC_RELAXED);
-        ls_deadline_kick(); /* no-op without a deadline */
+        return 1;
     }
+    return 0;
 }
 
 unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long long limit)

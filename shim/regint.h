@@ -39,10 +39,6 @@ int ls_reg_signal(const struct ls_reg *r);
 /* "read lease", "write lease" or "O_ASYNC", for log lines.  Lock-free. */
 const char *ls_reg_kind_name(const struct ls_reg *r, enum ls_kind k);
 
-/* The si_code the kernel gives an I/O notification for poll events REVENTS
- * (as fs/fcntl.c orders them: in, out, msg, err, pri, hup).  Lock-free. */
-int ls_poll_si_code(short revents);
-
 /* Is FD in [FIRST, LAST]? */
 int ls_in_range(int fd, unsigned first, unsigned last);
 

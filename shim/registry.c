@@ -9,23 +9,15 @@
 #include "alias.h"
 #include "config.h"
 #include "diag.h"
-#include "log.h"
 #include "fdtable.h"
+#include "log.h"
 #include "policy.h"
-#include "deadline.h"
 #include "self.h"
-#include "handover.h"
-#include "lock.h"
-#include "sigstate.h"
 #include "sys.h"
-#include "trampoline.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <pthread.h>
-#include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #define LS_HUNT_MAX_FOUND 64 /* aliases one pass of a registration's search holds */
 
@@ -298,6 +290,24 @@ static uint32_t reg_for_fd(int fd, int lease)
 
 /* ---- notes from fcntl/dup ------------------------------------------------ */
 
+/* The signals registrations started to use since ls_reg_take_signals last
+ * ran (bit sig-1).  Written and read with the lock held. */
+static uint64_t signals_started;
+
+/* SIG carries a registration's notifications now. */
+static void started(int sig)
+{
+    if (sig > 0 && sig < LS_NSIG)
+        signals_started |= 1ull << (sig - 1);
+}
+
+uint64_t ls_reg_take_signals(void)
+{
+    uint64_t s = signals_started;
+    signals_started = 0;
+    return s;
+}
+
 void ls_reg_note_lease(int fd, int type)
 {
     int saved = errno;
@@ -333,7 +343,7 @@ void ls_reg_note_lease(int fd, int type)
             LS_SET(r->owner_is_proc, 1);
             LS_SET(r->proc, ls_self());
             ls_seq_write_end();
-            ls_sig_watch(ls_reg_signal(r));
+            started(ls_reg_signal(r));
         }
     }
     errno = saved;
@@ -355,7 +365,7 @@ void ls_reg_note_async(int fd, int on)
             LS_SET(r->proc, ls_self());
         ls_seq_write_end();
         if (on)
-            ls_sig_watch(ls_reg_signal(r));
+            started(ls_reg_signal(r));
         ls_reg_drop_if_empty(id);
     }
     errno = saved;
@@ -369,7 +379,7 @@ void ls_reg_note_sig(int fd, int sig)
         ls_seq_write_begin();
         LS_SET(r->sig, sig);
         ls_seq_write_end();
-        ls_sig_watch(ls_reg_signal(r));
+        started(ls_reg_signal(r));
     }
 }
 
@@ -407,21 +417,6 @@ void ls_reg_note_alias(int src, int newfd)
 }
 
 /* ---- descriptors going away ------------------------------------------------ */
-
-int ls_poll_si_code(short revents)
-{
-    if (revents & POLLIN)
-        return POLL_IN;
-    if (revents & POLLOUT)
-        return POLL_OUT;
-    if (revents & POLLMSG)
-        return POLL_MSG;
-    if (revents & POLLERR)
-        return POLL_ERR;
-    if (revents & POLLPRI)
-        return POLL_PRI;
-    return POLL_HUP;
-}
 
 int ls_in_range(int fd, unsigned first, unsigned last)
 {

@@ -32,6 +32,12 @@ void ls_reg_note_async(int fd, int on);
 void ls_reg_note_sig(int fd, int sig);
 void ls_reg_note_owner(int fd, const struct f_owner_ex *owner);
 
+/* The signals that registrations noted since the last call (ls_reg_note_*,
+ * ls_reg_undo, ls_reg_adopt) carry notifications on (bit sig-1), for the
+ * caller to hand to ls_sig_watch_all before it leaves the lock: the
+ * registry does not touch the signal dispositions.  Lock held. */
+uint64_t ls_reg_take_signals(void);
+
 /* After dup/F_DUPFD/dup2/dup3 made NEWFD name SRC's open file description. */
 void ls_reg_note_alias(int src, int newfd);
 
@@ -74,9 +80,10 @@ int ls_reg_recover_overflow(void (*emit)(int sig, siginfo_t *si));
 
 /* A notification for SIG naming FD was handed to the application: if it
  * announces a lease break, note when (for the deadline, and so that
- * overflow recovery does not announce it again).  Lock-free,
+ * overflow recovery does not announce it again) and return 1: the caller
+ * wakes the deadline thread (ls_deadline_kick).  Lock-free,
  * async-signal-safe. */
-void ls_reg_note_break(int sig, int fd, int si_code);
+int ls_reg_note_break(int sig, int fd, int si_code);
 
 /* Release every lease whose break was handed on at least LIMIT ns before
  * NOW and is still unanswered.  Returns ns until the next deadline, or 0 if
@@ -88,7 +95,8 @@ unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long
  * surviving registrations follow POLICY (config.h): handover appends a
  * record for each to VAR (length *LEN, 0 when it no longer fits) and adds
  * its signal to BLOCK; release releases them.  Returns the number handed
- * over.  Lock held. */
+ * over.  (The signals guarded with no registration here are the caller's
+ * to add: they are the dispositions', not the registry's.)  Lock held. */
 struct ls_undo {
     uint32_t id, gen;   /* the registration, and its generation then */
     int kind, from, to; /* to < 0: released */
@@ -115,9 +123,10 @@ int ls_reg_replace(int fd, struct ls_undo *undo, int cap, int final);
 void ls_reg_live_signals(sigset_t *set);
 
 /* Adopt a registration handed over across exec: FD holds lease LEASE
- * (F_UNLCK: none) and/or O_ASYNC, signal SIG, owner OWNER.  Its signal is
- * guarded until the new image installs a handler.  Lock held. */
-void ls_reg_adopt(int fd, int lease, int async, int sig, const struct f_owner_ex *owner);
+ * (F_UNLCK: none) and/or O_ASYNC, signal SIG, owner OWNER.  Returns the
+ * signal the caller guards (ls_sig_guard) until the new image installs a
+ * handler, 0 if none.  Lock held. */
+int ls_reg_adopt(int fd, int lease, int async, int sig, const struct f_owner_ex *owner);
 
 /* A notification for SIG naming FD arrived while the application's
  * disposition is SIG_DFL for an adopted registration: answer a lease break

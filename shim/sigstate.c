@@ -2,13 +2,14 @@
  * whether the kernel holds the trampoline (in the manner of a signal-chaining
  * library: the application's actions kept in one array indexed by signal). */
 #include "sigstate.h"
-#include "config.h"
 #include "diag.h"
-#include "log.h"
-#include "self.h"
 #include "fault.h"
 #include "lock.h"
+#include "log.h"
 #include "real.h"
+#include "self.h"
+#include "sys.h"
+#include "trampoline.h"
 
 #include <errno.h>
 #include <string.h>
@@ -163,6 +164,13 @@ void ls_sig_watch(int sig)
     if (sig != SIGIO && !__atomic_exchange_n(&watched_rt, 1, __ATOMIC_RELAXED))
         refresh(SIGIO);
     errno = saved;
+}
+
+void ls_sig_watch_all(uint64_t sigs)
+{
+    for (int sig = 1; sigs && sig < LS_NSIG; sig++, sigs >>= 1)
+        if (sigs & 1)
+            ls_sig_watch(sig);
 }
 
 void ls_sig_guard(int sig)

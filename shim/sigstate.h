@@ -15,8 +15,6 @@
 #include <signal.h>
 #include <stdint.h>
 
-#define LS_NSIG 65 /* signals 1..64 */
-
 /* The application's disposition of SIG as the kernel would report it, for
  * the trampoline: 1 if the kernel holds the trampoline for SIG (and *APP is
  * filled), 0 if the kernel holds the application's own disposition.
@@ -29,6 +27,10 @@ int ls_sig_watched(int sig);
 /* A registration uses SIG, or is about to: install the trampoline if the application's
  * disposition calls for it.  Lock held; async-signal-safe; errno kept. */
 void ls_sig_watch(int sig);
+
+/* ls_sig_watch for every signal in SIGS (bit sig-1, as ls_reg_take_signals
+ * gives them), lowest first.  Lock held; async-signal-safe; errno kept. */
+void ls_sig_watch_all(uint64_t sigs);
 
 /* SIG carries notifications of registrations adopted across exec: hold the
  * trampoline even at SIG_DFL, so that a break is answered (released)
@@ -56,8 +58,5 @@ void ls_sig_spend_one_shot(int sig, void (*expected)(int));
  * SIG_DFL back so that a re-raised SIG acts as it would without the shim.
  * Takes the lock; async-signal-safe; errno kept. */
 void ls_sig_reset_default(int sig);
-
-/* The trampoline itself (trampoline.c). */
-void ls_trampoline(int sig, siginfo_t *si, void *uctx);
 
 #endif

@@ -4,7 +4,7 @@
  * internal sigaction, not the exported one, so each is rebuilt here on top
  * of the shim's, with glibc's own flags and checks (glibc 2.36).
  */
-#include "config.h"
+#include "policy.h"
 #include "real.h"
 #include "sigstate.h"
 #include "sys.h"

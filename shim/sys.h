@@ -22,6 +22,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* One more than the highest signal number the shim knows (signals 1..64,
+ * SIGRTMAX included): the size of its per-signal tables, and the bound of
+ * every loop over signals. */
+#define LS_NSIG 65
+
 #ifndef KCMP_FILE
 #define KCMP_FILE 0
 #endif

@@ -8,15 +8,17 @@
  */
 #include "trampoline.h"
 #include "config.h"
+#include "deadline.h"
 #include "diag.h"
-#include "log.h"
+#include "fdtable.h"
 #include "lock.h"
+#include "log.h"
+#include "policy.h"
 #include "real.h"
 #include "registry.h"
-#include "sigstate.h"
 #include "self.h"
+#include "sigstate.h"
 #include "sys.h"
-#include "fdtable.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -30,7 +32,8 @@ int ls_notification_admit(int sig, siginfo_t *si)
     int fd = si->si_fd, to = fd;
     switch (ls_reg_check_notification(sig, fd, si->si_code, &to)) {
     case LS_NOTE_VALID:
-        ls_reg_note_break(sig, fd, si->si_code);
+        if (ls_reg_note_break(sig, fd, si->si_code))
+            ls_deadline_kick(); /* no-op without a deadline */
         return LS_ADMIT_TRACKED;
     case LS_NOTE_PENDING:
         return LS_ADMIT_PENDING;
@@ -41,7 +44,8 @@ int ls_notification_admit(int sig, siginfo_t *si)
         ls_log(LS_LOG_INFO, "signal %d for fd %d: that fd no longer names the file; delivered as fd %d",
                sig, fd, to);
         si->si_fd = to;
-        ls_reg_note_break(sig, to, si->si_code);
+        if (ls_reg_note_break(sig, to, si->si_code))
+            ls_deadline_kick();
         return LS_ADMIT_TRACKED;
     case LS_NOTE_STALE:
         break;

@@ -4,12 +4,10 @@
 
 #include <signal.h>
 
-/* Is SI a kernel I/O notification (si_code POLL_IN..POLL_HUP, with si_fd)?
- * Async-signal-safe. */
-static inline int ls_is_notification(const siginfo_t *si)
-{
-    return si && si->si_code >= POLL_IN && si->si_code <= POLL_HUP;
-}
+/* The handler the kernel holds for a watched signal (sigstate.h says when):
+ * checks a notification, then calls the application's handler as the
+ * application asked.  Async-signal-safe; errno as the handler leaves it. */
+void ls_trampoline(int sig, siginfo_t *si, void *uctx);
 
 /* What to do with a notification (ls_notification_admit). */
 enum {
