@@ -1,6 +1,8 @@
 /* reg_exec.c - registrations across exec (SPEC §5): close-on-exec R1,
  * hand-over records, adoption in the new image. */
-#include "regint.h"
+#include "registry.h"
+#include "reg_move.h"
+#include "reg_table.h"
 #include "config.h"
 #include "diag.h"
 #include "fdtable.h"

@@ -1,6 +1,8 @@
 /* reg_move.c - moving and releasing notifications in the kernel (R1, R2),
  * and the notifications already queued for a number that goes. */
-#include "regint.h"
+#include "reg_move.h"
+#include "reg_table.h"
+#include "registry.h"
 #include "diag.h"
 #include "fdtable.h"
 #include "lock.h"

@@ -1,7 +1,8 @@
 /* reg_notify.c - lock-free checks of kernel notifications (SPEC §4): the
  * trampoline's verdict, registrations in progress, overflow recovery, and
  * the break deadline. */
-#include "regint.h"
+#include "registry.h"
+#include "reg_table.h"
 #include "config.h"
 #include "diag.h"
 #include "fdtable.h"

@@ -5,7 +5,8 @@
  * thread for as long as a registration is being changed.
  */
 #include "registry.h"
-#include "regint.h"
+#include "reg_move.h"
+#include "reg_table.h"
 #include "alias.h"
 #include "config.h"
 #include "diag.h"
@@ -22,35 +23,9 @@
 #define LS_HUNT_MAX_FOUND 64 /* aliases one pass of a registration's search holds */
 
 
-/* ---- small kernel questions ------------------------------------------- */
+/* ---- the owner -------------------------------------------------------- */
 
-/* Do A and B name the same open file description?  When the kernel cannot
- * say (no kcmp), trust the table. */
-int ls_same_ofd(int a, int b)
-{
-    if (a == b)
-        return 1;
-    int r = ls_sys_kcmp_file(a, b);
-    if (r == 0)
-        return 1;
-    return r < 0 && (errno == ENOSYS || errno == EPERM);
-}
-
-int ls_file_stat(int fd, struct stat *st)
-{
-    return (int)ls_sys_fstat(fd, st);
-}
-
-int ls_file_id(int fd, dev_t *dev, ino_t *ino)
-{
-    struct stat st;
-    if (ls_file_stat(fd, &st) < 0)
-        return -1;
-    *dev = st.st_dev;
-    *ino = st.st_ino;
-    return 0;
-}
-
+/* Does owner O make a registration this process's own (R3)?  Lock-free. */
 static int owner_is_self(const struct f_owner_ex *o)
 {
     pid_t self = ls_self();
@@ -61,83 +36,6 @@ static int owner_is_self(const struct f_owner_ex *o)
     if (o->type == F_OWNER_PGRP)
         pgrp = (pid_t)LS_REAL(syscall)(SYS_getpgid, 0L);
     return ls_policy_owner_is_self(o, self, pgrp, thread);
-}
-
-int ls_reg_owned(const struct ls_reg *r)
-{
-    return LS_GET(r->proc) == ls_self() && LS_GET(r->owner_is_proc);
-}
-
-int ls_reg_notify_fd(const struct ls_reg *r, enum ls_kind k)
-{
-    return k == LS_KIND_LEASE ? LS_GET(r->lease_fd) : LS_GET(r->async_fd);
-}
-
-/* The signal the kernel sends for R's notifications. */
-int ls_reg_signal(const struct ls_reg *r)
-{
-    int sig = LS_GET(r->sig);
-    return sig ? sig : SIGIO;
-}
-
-const char *ls_reg_kind_name(const struct ls_reg *r, enum ls_kind k)
-{
-    if (k == LS_KIND_ASYNC)
-        return "O_ASYNC";
-    return r->lease == F_WRLCK ? "write lease" : "read lease";
-}
-
-/* ---- table edits (each one bracketed by the sequence counter) ---------- */
-
-void ls_reg_forget_fd(int fd)
-{
-    ls_seq_write_begin();
-    ls_fd_detach(fd);
-    ls_seq_write_end();
-}
-
-void ls_reg_drop(uint32_t id)
-{
-    struct ls_reg *r = ls_reg_get(id);
-    ls_seq_write_begin();
-    while (r->head >= 0)
-        ls_fd_detach(r->head);
-    ls_reg_free(id);
-    ls_seq_write_end();
-}
-
-void ls_reg_drop_if_empty(uint32_t id)
-{
-    struct ls_reg *r = ls_reg_get(id);
-    if (r->live && (r->members == 0 || (r->lease == F_UNLCK && r->async_fd < 0)))
-        ls_reg_drop(id);
-}
-
-/* FD was found closed or replaced behind the shim's back: detach it, but
- * leave its registration for the caller to drop. */
-void ls_reg_detach_stale(int fd, const char *why)
-{
-    uint32_t id = ls_fd_reg(fd);
-    if (!id)
-        return;
-    struct ls_reg *r = ls_reg_get(id);
-    ls_stat_inc(LS_STAT_BEHIND_BACK);
-    ls_log(LS_LOG_WARN, "fd %d %s behind the shim's back; forgetting it", fd, why);
-    ls_seq_write_begin();
-    ls_fd_detach(fd);
-    /* the kernel may go on naming FD for a registration that lives on
-     * under an alias the shim does not know: those are stale now */
-    if (r->lease_fd == fd || r->async_fd == fd)
-        ls_fd_bury(fd, ls_reg_signal(r), r, 0, 0);
-    ls_seq_write_end();
-}
-
-void ls_reg_forget_stale(int fd, const char *why)
-{
-    uint32_t id = ls_fd_reg(fd);
-    ls_reg_detach_stale(fd, why);
-    if (id)
-        ls_reg_drop_if_empty(id);
 }
 
 /* ---- finding and creating registrations -------------------------------- */
@@ -417,11 +315,6 @@ void ls_reg_note_alias(int src, int newfd)
 }
 
 /* ---- descriptors going away ------------------------------------------------ */
-
-int ls_in_range(int fd, unsigned first, unsigned last)
-{
-    return fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last;
-}
 
 /* Does FD name R's file (device and inode)?  Tells which of two
  * descriptors that kcmp says differ is the one replaced behind our back. */

@@ -1,15 +1,15 @@
-/* regint.h - what the registry's own files share (registry.c, reg_move.c,
- * reg_notify.c, reg_exec.c); nothing outside them includes it.
+/* reg_table.h - the bottom of the registry (reg_table.c): facts about a
+ * registration and the edits of the table the rules are made of.  Only the
+ * registry's own files (reg_*.c, registry.c) include it.
  *
  * Unless it says otherwise, each function expects the lock held with every
  * signal blocked (ls_crit_enter), is async-signal-safe, and may change
  * errno (the public ls_reg_* entry points in registry.h restore it).
  */
-#ifndef LS_REGINT_H
-#define LS_REGINT_H
+#ifndef LS_REG_TABLE_H
+#define LS_REG_TABLE_H
 
 #include "fdtable.h"
-#include "registry.h"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -44,9 +44,6 @@ int ls_in_range(int fd, unsigned first, unsigned last);
 
 /* ---- table edits ---- */
 
-/* Take FD out of the table. */
-void ls_reg_forget_fd(int fd);
-
 /* Take every member of ID out of the table and free it. */
 void ls_reg_drop(uint32_t id);
 
@@ -59,27 +56,5 @@ void ls_reg_detach_stale(int fd, const char *why);
 
 /* The same, then drop its registration if nothing is left of it. */
 void ls_reg_forget_stale(int fd, const char *why);
-
-/* ---- the kernel side (reg_move.c) ---- */
-
-/* Take SIG's queued notifications naming FROM off the queue and put them
- * back renamed TO, or dropped when TO < 0, where the kernel allows it. */
-void ls_reg_flush_pending(int sig, int from, int to);
-
-/* How long a close keeps trying to move a read lease that a writer's
- * open() holds off for a moment (see ls_reg_move_pause). */
-#define LS_MOVE_WAIT_NS 50000000ull
-
-/* ls_reg_rehome's answer when the move must be tried again later. */
-#define LS_MOVE_LATER (-2)
-
-/* Move notification K of R to S through H, an open descriptor of its
- * file (R1).  0; -1 with nothing changed; or, unless FINAL, LS_MOVE_LATER
- * with nothing changed when a writer holds the lease off for a moment. */
-int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h, int final);
-
-/* Release notification K of R through H (R2); restore the OFD's signal and
- * owner when OTHER_KIND_STAYS. */
-void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stays);
 
 #endif
