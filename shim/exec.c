@@ -1,4 +1,4 @@
-/* exec.c - the exec family, _Fork, vfork and the spawn functions (SPEC §5).
+/* exec.c - the exec family, vfork and the spawn functions (SPEC §5).
  *
  * Before an exec: close-on-exec descriptors get R1 only (re-home to a
  * descriptor that survives, undone if the exec fails).  Then, by
@@ -15,13 +15,11 @@
 #include "fdtable.h"
 #include "handover.h"
 #include "lock.h"
-#include "proc.h"
 #include "real.h"
 #include "registry.h"
 #include "self.h"
 #include "sigstate.h"
 #include "sys.h"
-#include "trampoline.h"
 
 #include <errno.h>
 #include <spawn.h>
@@ -330,23 +328,6 @@ LS_EXPORT int execle(const char *path, const char *arg0, ...)
     char *const *envp = va_arg(ap, char *const *);
     va_end(ap);
     return execve(path, (char *const *)argv, envp);
-}
-
-/* ---- _Fork ----------------------------------------------------------------------- */
-
-/* glibc's _Fork runs no fork handlers: run ours around it (proc.c), so
- * the child never sees a half-changed table and is not-owner. */
-LS_EXPORT pid_t _Fork(void)
-{
-    ls_proc_fork_prepare();
-    pid_t r = LS_REAL(_Fork)();
-    int saved = errno;
-    if (r == 0)
-        ls_proc_fork_child();
-    else
-        ls_proc_fork_parent();
-    errno = saved;
-    return r;
 }
 
 /* ---- spawning -------------------------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* proc.c - start-up and fork.
+/* proc.c - start-up and fork (the fork handlers, and _Fork, which runs none).
  *
  * fork: where this process owns a live registration (or one is being
  * made), the lock is taken with every signal blocked in the prepare
@@ -27,13 +27,13 @@
 #include "log.h"
 #include "real.h"
 #include "registry.h"
-#include "sigstate.h"
 #include "self.h"
 #include "stats.h"
 #include "sys.h"
 #include "trampoline.h"
 #include "unwind.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/single_threaded.h>
@@ -47,6 +47,8 @@ static void config_error(const char *msg)
 {
     ls_log(LS_LOG_ERROR, "%s", msg);
 }
+
+#define LS_EXPORT __attribute__((visibility("default")))
 
 static struct ls_crit fork_crit; /* written only with the lock held */
 
@@ -128,6 +130,23 @@ void ls_proc_fork_child(void)
     struct ls_crit c = fork_crit;
     ls_lock_reset_in_child();
     pthread_sigmask(SIG_SETMASK, &c.saved, NULL);
+}
+
+/* ---- _Fork ----------------------------------------------------------------------- */
+
+/* glibc's _Fork runs no fork handlers: run ours around it, so the child
+ * never sees a half-changed table and is not-owner. */
+LS_EXPORT pid_t _Fork(void)
+{
+    ls_proc_fork_prepare();
+    pid_t r = LS_REAL(_Fork)();
+    int saved = errno;
+    if (r == 0)
+        ls_proc_fork_child();
+    else
+        ls_proc_fork_parent();
+    errno = saved;
+    return r;
 }
 
 void ls_proc_init(void)
