@@ -21,18 +21,20 @@ static __thread unsigned owed_sites[LS_STAT_COUNT] __attribute__((tls_model("ini
 static __thread int owed_any __attribute__((tls_model("initial-exec")));
 static __thread int owed_backtrace __attribute__((tls_model("initial-exec")));
 
-static int is_violation(enum ls_stat s)
+int ls_stat_is_violation(enum ls_stat s)
 {
-    switch (s) {
-    case LS_STAT_REHOMED:
-    case LS_STAT_RELEASED:
-    case LS_STAT_KEPT:
-    case LS_STAT_STALE_DROPPED:
-    case LS_STAT_STALE_TRANSLATED:
-        return 1;
-    default:
-        return 0;
-    }
+#define LS_STAT_VIOLATION(name, json, violation) [LS_STAT_##name] = violation,
+    static const unsigned char violation[LS_STAT_COUNT] = {LS_STATS(LS_STAT_VIOLATION)};
+#undef LS_STAT_VIOLATION
+    return violation[s];
+}
+
+const char *ls_stat_name(enum ls_stat s)
+{
+#define LS_STAT_NAME(name, json, violation) [LS_STAT_##name] = json,
+    static const char *const names[LS_STAT_COUNT] = {LS_STATS(LS_STAT_NAME)};
+#undef LS_STAT_NAME
+    return names[s];
 }
 
 /* The caller's stack beyond the shim's frames, into F (at most MAX);
@@ -49,7 +51,7 @@ static int frames_here(struct ls_frame *f, int max)
 void ls_stat_inc(enum ls_stat s)
 {
     __atomic_fetch_add(&ls_stats[s], 1, __ATOMIC_RELAXED);
-    if (!is_violation(s) || !ls_cfg.stats_file[0])
+    if (!ls_stat_is_violation(s) || !ls_cfg.stats_file[0])
         return;
     /* a violation: where in the application */
     if (ls_crit_caller_mask()) {
@@ -64,7 +66,7 @@ void ls_stat_inc(enum ls_stat s)
 void ls_stat_inc_in_handler(enum ls_stat s)
 {
     __atomic_fetch_add(&ls_stats[s], 1, __ATOMIC_RELAXED);
-    if (is_violation(s))
+    if (ls_stat_is_violation(s))
         ls_site_record(s, 1, NULL, 0);
 }
 

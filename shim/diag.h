@@ -9,22 +9,28 @@
 
 #include <stdint.h>
 
-enum ls_stat {
-    LS_STAT_REGISTERED,   /* registrations the shim started tracking */
-    LS_STAT_REHOMED,      /* registrations moved to a surviving alias (R1) */
-    LS_STAT_RELEASED,     /* registrations released for lack of an alias (R2) */
-    LS_STAT_KEPT,         /* R2 skipped under LEASE_SHIM_CLOSE=keep */
-    LS_STAT_NOT_OWNER,    /* descriptors forgotten without touching the kernel (R3) */
-    LS_STAT_BEHIND_BACK,  /* tracked descriptors found closed or replaced behind the shim */
-    LS_STAT_DEGRADED,     /* internal failures that fell back to pass-through */
-    LS_STAT_STALE_DROPPED,    /* stale notifications not handed to the application */
-    LS_STAT_STALE_TRANSLATED, /* stale notifications handed on under a live alias */
-    LS_STAT_OVERFLOW_RECOVERED, /* notifications rebuilt after a queue overflow */
-    LS_STAT_DEADLINE_RELEASED,  /* leases released by the break deadline */
-    LS_STAT_ADOPTED,            /* registrations adopted after exec */
-    LS_STAT_HANDED_OVER,        /* registrations handed over to a new image at exec */
-    LS_STAT_COUNT
-};
+/* Every counter, once: X(name, its key in the statistics document, whether
+ * it counts a violation: what a strict CI run fails on, README, lease-run
+ * --strict; a violation's call site is recorded).  The enum, the
+ * document's names and the violation set are generated from it. */
+#define LS_STATS(X)                                                                         \
+    X(REGISTERED, "registered", 0)           /* registrations the shim started tracking */  \
+    X(REHOMED, "rehomed", 1)                 /* moved to a surviving alias (R1) */          \
+    X(RELEASED, "released", 1)               /* released for lack of an alias (R2) */       \
+    X(KEPT, "kept", 1)                       /* R2 skipped under LEASE_SHIM_CLOSE=keep */   \
+    X(NOT_OWNER, "not_owner_forgotten", 0)   /* forgotten, the kernel untouched (R3) */     \
+    X(BEHIND_BACK, "closed_behind_back", 0)  /* found closed or replaced behind the shim */ \
+    X(DEGRADED, "degraded", 0)               /* internal failures, now pass-through */      \
+    X(STALE_DROPPED, "stale_dropped", 1)     /* stale notifications not handed on */        \
+    X(STALE_TRANSLATED, "stale_translated", 1) /* handed on under a live alias */           \
+    X(OVERFLOW_RECOVERED, "overflow_recovered", 0) /* rebuilt after a queue overflow */     \
+    X(DEADLINE_RELEASED, "deadline_released", 0)   /* released by the break deadline */     \
+    X(ADOPTED, "adopted_after_exec", 0)            /* adopted after exec */                 \
+    X(HANDED_OVER, "handed_over_at_exec", 0)       /* handed over to a new image at exec */
+
+#define LS_STAT_ENUM(name, json, violation) LS_STAT_##name,
+enum ls_stat { LS_STATS(LS_STAT_ENUM) LS_STAT_COUNT };
+#undef LS_STAT_ENUM
 
 /* Add one to counter S; a violation's call site is recorded (with the lock
  * held: once it is released, ls_diag_unlocked).  Async-signal-safe, errno
@@ -43,6 +49,12 @@ void ls_diag_unlocked(void);
 
 /* Current value of counter S.  Async-signal-safe. */
 unsigned long ls_stat_get(enum ls_stat s);
+
+/* Does counter S count violations (LS_STATS)?  Async-signal-safe. */
+int ls_stat_is_violation(enum ls_stat s);
+
+/* Counter S's key in the statistics document (LS_STATS).  Async-signal-safe. */
+const char *ls_stat_name(enum ls_stat s);
 
 /* An event in the application's use of a registration (a notify descriptor
  * closed or replaced while live), at level info, followed by a backtrace of

@@ -14,23 +14,6 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-/* The counters by their JSON names, in diag.h's order. */
-static const char *const stat_names[LS_STAT_COUNT] = {
-    [LS_STAT_REGISTERED] = "registered",
-    [LS_STAT_REHOMED] = "rehomed",
-    [LS_STAT_RELEASED] = "released",
-    [LS_STAT_KEPT] = "kept",
-    [LS_STAT_NOT_OWNER] = "not_owner_forgotten",
-    [LS_STAT_BEHIND_BACK] = "closed_behind_back",
-    [LS_STAT_DEGRADED] = "degraded",
-    [LS_STAT_STALE_DROPPED] = "stale_dropped",
-    [LS_STAT_STALE_TRANSLATED] = "stale_translated",
-    [LS_STAT_OVERFLOW_RECOVERED] = "overflow_recovered",
-    [LS_STAT_DEADLINE_RELEASED] = "deadline_released",
-    [LS_STAT_ADOPTED] = "adopted_after_exec",
-    [LS_STAT_HANDED_OVER] = "handed_over_at_exec",
-};
-
 /* Append S to the JSON string being built at BUF+N, escaped. */
 static size_t put_json_string(char *buf, size_t size, size_t n, const char *s)
 {
@@ -59,14 +42,15 @@ size_t ls_stats_json(char *buf, size_t size)
     long len = ls_sys_readlink("/proc/thread-self/exe", exe, sizeof exe - 1);
     exe[len > 0 ? len : 0] = '\0';
     /* violations: what a strict CI run fails on (README, lease-run --strict) */
-    unsigned long violations = ls_stat_get(LS_STAT_REHOMED) + ls_stat_get(LS_STAT_RELEASED) +
-                               ls_stat_get(LS_STAT_KEPT) + ls_stat_get(LS_STAT_STALE_DROPPED) +
-                               ls_stat_get(LS_STAT_STALE_TRANSLATED);
+    unsigned long violations = 0;
+    for (int i = 0; i < LS_STAT_COUNT; i++)
+        if (ls_stat_is_violation((enum ls_stat)i))
+            violations += ls_stat_get((enum ls_stat)i);
     size_t n = ls_fmt(buf, size, "{\"pid\": %ld, \"ppid\": %ld, \"exe\": ",
                       LS_REAL(syscall)(SYS_getpid), LS_REAL(syscall)(SYS_getppid));
     n = put_json_string(buf, size, n, exe);
     for (int i = 0; i < LS_STAT_COUNT && n < size; i++)
-        n += ls_fmt(buf + n, size - n, ", \"%s\": %lu", stat_names[i], ls_stat_get((enum ls_stat)i));
+        n += ls_fmt(buf + n, size - n, ", \"%s\": %lu", ls_stat_name((enum ls_stat)i), ls_stat_get((enum ls_stat)i));
     if (n < size)
         n += ls_fmt(buf + n, size - n, ", \"violations\": %lu, \"sites\": [", violations);
     int first = 1;
@@ -75,7 +59,7 @@ size_t ls_stats_json(char *buf, size_t size)
         if (!st)
             continue;
         n += ls_fmt(buf + n, size - n, "%s{\"event\": \"%s\", \"count\": %lu, \"frames\": [",
-                    first ? "" : ", ", stat_names[st->event], st->count);
+                    first ? "" : ", ", ls_stat_name((enum ls_stat)st->event), st->count);
         first = 0;
         for (int f = 0; f < st->nframes && n < size; f++) {
             char frame[400];
