@@ -52,11 +52,6 @@ typedef FILE *(*freopen_fn)(const char *, const char *, FILE *);
 
 /* ---- raw system calls standing in for libc when the app used syscall() ---- */
 
-static int sys_close(int fd)
-{
-    return (int)LS_REAL(syscall)(SYS_close, (long)fd);
-}
-
 static int sys_dup3(int oldfd, int newfd, int flags)
 {
     return (int)LS_REAL(syscall)(SYS_dup3, (long)oldfd, (long)newfd, (long)flags);
@@ -313,7 +308,7 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
 {
     if (ls_shared_child())
         return op(fd, cmd, arg);
-    int saved = errno, slot = -1;
+    int saved = errno;
     struct ls_crit c;
     ls_crit_enter(&c);
     long was = cmd == F_SETFL ? ls_sys_fcntl(fd, F_GETFL, 0) : 0;
@@ -330,7 +325,7 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
         ls_fd_page_map(fd);
         struct stat st;
         int known = ls_sys_fstat(fd, &st) == 0;
-        ls_reg_pending_begin(fd, known ? &st : NULL, &slot);
+        ls_reg_pending_begin(fd, known ? &st : NULL);
         if (known)
             ls_reg_hint(fd, &st, (int)setsig); /* the registration need not ask again */
     }
@@ -381,7 +376,7 @@ static __attribute__((noinline)) int fcntl_tracked(fcntl_fn op, int fd, int cmd,
      * the number carried before proves nothing about its notifications */
     if (r >= 0 && registers(cmd, (long)arg) && !ls_fd_reg(fd))
         ls_fd_unbury(fd);
-    ls_reg_pending_end(slot);
+    ls_reg_pending_end();
     ls_reg_hint_clear();
     ls_sig_watch_all(ls_reg_take_signals());
     ls_crit_leave(&c);
@@ -641,7 +636,7 @@ LS_EXPORT __attribute__((no_sanitize_address)) long syscall(long nr, ...)
         ls_alias_gone(fd);
         if (ls_fd_quiet(fd))
             break;
-        return close_tracked(fd, sys_close);
+        return close_tracked(fd, ls_sys_close);
 #ifdef SYS_dup2
     case SYS_dup2:
         if (!ls_fd_reg(fd) && ls_fd_quiet((int)a1)) {

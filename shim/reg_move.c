@@ -54,7 +54,7 @@ static int pending_for_thread(int sig)
         return -1;
     struct stat st;
     long n = -1;
-    if (ls_file_stat(fd, &st) == 0) {
+    if (ls_sys_fstat(fd, &st) == 0) {
         n = LS_REAL(syscall)(SYS_read, (long)fd, buf, (long)sizeof buf - 1);
         ls_sys_close_if_ours(fd, &st);
     }

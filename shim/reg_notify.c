@@ -19,65 +19,42 @@
 
 /* ---- checking notifications (any context, lock-free) -------------------- */
 
-/* Registrations being made: the number and the file it names, so that a
- * notification for an older registration under a reused number is not
- * taken for one of the new registration's. */
-#define LS_PENDING_SLOTS 16
+/* The registration being made: the number and the file it names, so that
+ * a notification for an older registration under a reused number is not
+ * taken for one of the new registration's.  One: registrations are made
+ * with the lock held (fcntl_tracked), one at a time. */
 static struct pending {
-    int fd; /* -1: free; -2: being filled in */
+    int fd; /* -1: none; -2: being filled in */
     dev_t dev;
     ino_t ino;
-} pending[LS_PENDING_SLOTS] = {[0 ... LS_PENDING_SLOTS - 1] = {-1, 0, 0}};
+} pending = {-1, 0, 0};
 
 unsigned ls_reg_pending_count;
 
-void ls_reg_pending_begin(int fd, const struct stat *st, int *slot)
+void ls_reg_pending_begin(int fd, const struct stat *st)
 {
-    *slot = -1;
     __atomic_add_fetch(&ls_reg_pending_count, 1, __ATOMIC_SEQ_CST);
     if (!st)
         return;
-    for (int i = 0; i < LS_PENDING_SLOTS; i++) {
-        int empty = -1;
-        if (__atomic_compare_exchange_n(&pending[i].fd, &empty, -2, 0, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_RELAXED)) {
-            LS_SET(pending[i].dev, st->st_dev);
-            LS_SET(pending[i].ino, st->st_ino);
-            __atomic_store_n(&pending[i].fd, fd, __ATOMIC_SEQ_CST);
-            *slot = i;
-            return;
-        }
-    }
+    __atomic_store_n(&pending.fd, -2, __ATOMIC_SEQ_CST);
+    LS_SET(pending.dev, st->st_dev);
+    LS_SET(pending.ino, st->st_ino);
+    __atomic_store_n(&pending.fd, fd, __ATOMIC_SEQ_CST);
 }
 
-void ls_reg_pending_end(int slot)
+void ls_reg_pending_end(void)
 {
-    if (slot >= 0)
-        __atomic_store_n(&pending[slot].fd, -1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&pending.fd, -1, __ATOMIC_SEQ_CST);
     __atomic_sub_fetch(&ls_reg_pending_count, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Is a registration of FD's current file being made under number FD? */
 int ls_reg_pending(int fd)
 {
-    for (int i = 0; i < LS_PENDING_SLOTS; i++) {
-        if (__atomic_load_n(&pending[i].fd, __ATOMIC_SEQ_CST) != fd)
-            continue;
-        /* relaxed: the slot may be released and taken again meanwhile */
-        dev_t dev = LS_GET(pending[i].dev);
-        ino_t ino = LS_GET(pending[i].ino);
-        struct stat st;
-        return ls_file_stat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
-    }
-    return 0;
-}
-
-/* Does FD name DEV/INO now?  Lock-free. */
-static int names(int fd, dev_t dev, ino_t ino)
-{
-    dev_t d;
-    ino_t i;
-    return ls_file_id(fd, &d, &i) == 0 && d == dev && i == ino;
+    if (__atomic_load_n(&pending.fd, __ATOMIC_SEQ_CST) != fd)
+        return 0;
+    /* relaxed: the registration may end and another begin meanwhile */
+    return ls_fd_names(fd, LS_GET(pending.dev), LS_GET(pending.ino));
 }
 
 /* The descriptor that carries R's notifications of the kind a notification
@@ -128,17 +105,17 @@ enum ls_note_verdict ls_reg_check_notification(int sig, int fd, int si_code, int
     switch (v) {
     case LS_NOTE_VALID:
         /* cheaply, the same file: not replaced behind the shim's back */
-        if (!names(fd, dev, ino))
+        if (!ls_fd_names(fd, dev, ino))
             v = LS_NOTE_STALE;
         break;
     case LS_NOTE_TRANSLATE:
         /* the same file still, and not being closed: proven only if the
          * alias names the same open file description */
-        if (!closing && names(fd, dev, ino) && !ls_same_ofd(fd, *to))
+        if (!closing && ls_fd_names(fd, dev, ino) && !ls_same_ofd(fd, *to))
             v = LS_NOTE_FOREIGN;
         break;
     case LS_NOTE_STALE:
-        if (!closing && names(fd, dev, ino))
+        if (!closing && ls_fd_names(fd, dev, ino))
             v = LS_NOTE_FOREIGN; /* nothing proven: delivered as sent */
         break;
     case LS_NOTE_FOREIGN:
@@ -226,7 +203,7 @@ unsigned long long ls_reg_enforce_deadline(unsigned long long now, unsigned long
         }
         int fd = r->lease_fd;
         LS_SET(r->break_at, 0);
-        if (!names(fd, r->dev, r->ino)) {
+        if (!ls_fd_names(fd, r->dev, r->ino)) {
             /* closed or replaced behind the shim's back: not ours to touch */
             ls_reg_forget_stale(fd, "was replaced");
             continue;

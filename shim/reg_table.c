@@ -23,19 +23,10 @@ int ls_same_ofd(int a, int b)
     return r < 0 && (errno == ENOSYS || errno == EPERM);
 }
 
-int ls_file_stat(int fd, struct stat *st)
-{
-    return (int)ls_sys_fstat(fd, st);
-}
-
-int ls_file_id(int fd, dev_t *dev, ino_t *ino)
+int ls_fd_names(int fd, dev_t dev, ino_t ino)
 {
     struct stat st;
-    if (ls_file_stat(fd, &st) < 0)
-        return -1;
-    *dev = st.st_dev;
-    *ino = st.st_ino;
-    return 0;
+    return ls_sys_fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
 int ls_reg_owned(const struct ls_reg *r)

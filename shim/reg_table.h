@@ -23,9 +23,8 @@ enum ls_kind { LS_KIND_LEASE, LS_KIND_ASYNC };
  * kernel cannot tell (no kcmp).  Lock-free. */
 int ls_same_ofd(int a, int b);
 
-/* fstat(2) of FD; its device and inode.  0 or -1.  Lock-free. */
-int ls_file_stat(int fd, struct stat *st);
-int ls_file_id(int fd, dev_t *dev, ino_t *ino);
+/* Does FD name the file DEV/INO now (fstat)?  Lock-free. */
+int ls_fd_names(int fd, dev_t dev, ino_t ino);
 
 /* Is R this process's own (R3)?  Lock-free. */
 int ls_reg_owned(const struct ls_reg *r);

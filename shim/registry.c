@@ -122,7 +122,7 @@ static uint32_t reg_for_fd(int fd, int lease)
     struct stat st;
     if (hint.fd == fd)
         st = hint.st;
-    else if (ls_file_stat(fd, &st) < 0)
+    else if (ls_sys_fstat(fd, &st) < 0)
         return 0;
     dev_t dev = st.st_dev;
     ino_t ino = st.st_ino;
@@ -316,15 +316,6 @@ void ls_reg_note_alias(int src, int newfd)
 
 /* ---- descriptors going away ------------------------------------------------ */
 
-/* Does FD name R's file (device and inode)?  Tells which of two
- * descriptors that kcmp says differ is the one replaced behind our back. */
-static int names_file(const struct ls_reg *r, int fd)
-{
-    dev_t dev;
-    ino_t ino;
-    return ls_file_id(fd, &dev, &ino) == 0 && dev == r->dev && ino == r->ino;
-}
-
 /* Prove *H names the registration's open file description by comparing it
  * with one other member (a notify fd first); a member found to name
  * something else is forgotten, and if *H is the one replaced, another
@@ -346,7 +337,8 @@ static int verify_handle(uint32_t id, int *h)
                 }
         if (m < 0 || ls_same_ofd(*h, m))
             return m;
-        if (names_file(r, *h) || !names_file(r, m)) {
+        /* which of the two kcmp says differ was replaced behind our back */
+        if (ls_fd_names(*h, r->dev, r->ino) || !ls_fd_names(m, r->dev, r->ino)) {
             ls_reg_detach_stale(m, "was replaced");
         } else {
             ls_reg_detach_stale(*h, "was replaced");
@@ -471,7 +463,7 @@ static int going_reg(uint32_t id, unsigned first, unsigned last, int h, struct u
         note_survivors(id, first, last, h);
     } else {
         int known = verify_handle(id, &h);
-        if (known < 0 && !names_file(r, h)) {
+        if (known < 0 && !ls_fd_names(h, r->dev, r->ino)) {
             /* H, alone, names another file: replaced behind our back, and
              * the registration went with its last descriptor */
             ls_reg_detach_stale(h, "was replaced");

@@ -136,9 +136,10 @@ void ls_reg_answer_unhandled(int sig, int fd);
 
 /* A registration on FD is being made (from just before the kernel call
  * until the table has it): notifications naming FD are valid meanwhile.
- * Lock-free, async-signal-safe; *SLOT is returned by begin for end. */
-void ls_reg_pending_begin(int fd, const struct stat *st, int *slot); /* ST: FD's fstat, NULL if it failed */
-void ls_reg_pending_end(int slot);
+ * ST: FD's fstat, NULL if it failed.  Lock held (one at a time), read
+ * lock-free; async-signal-safe. */
+void ls_reg_pending_begin(int fd, const struct stat *st);
+void ls_reg_pending_end(void);
 
 /* Registrations being made right now (between ls_reg_pending_begin and
  * _end), process-wide: while there are any, a lease or O_ASYNC change on an
