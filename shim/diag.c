@@ -8,6 +8,7 @@
 #include "unwind.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -123,6 +124,19 @@ void ls_diag_unlocked(void)
     for (int s = 0; s < LS_STAT_COUNT; s++)
         if (sites[s])
             ls_site_record(s, sites[s], f, n < LS_SITE_FRAMES ? n : LS_SITE_FRAMES);
+    errno = saved;
+}
+
+void ls_degrade(const char *fmt, ...)
+{
+    ls_stat_inc(LS_STAT_DEGRADED);
+    if (!ls_log_enabled(LS_LOG_WARN))
+        return;
+    int saved = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    ls_vlog(LS_LOG_WARN, fmt, ap);
+    va_end(ap);
     errno = saved;
 }
 

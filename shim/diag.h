@@ -63,6 +63,11 @@ const char *ls_stat_name(enum ls_stat s);
  * untouched. */
 void ls_log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* An internal failure (FMT says which, with what it means for the
+ * application) falls back to pass-through: counted (LS_STAT_DEGRADED) and
+ * a warning logged.  Async-signal-safe, errno untouched. */
+void ls_degrade(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* How many frames a site keeps. */
 #define LS_SITE_FRAMES 12
 

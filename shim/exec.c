@@ -193,8 +193,7 @@ static void exec_prepare(struct exec_prep *x, char *const *envp, const char *lib
     x->memlen = (nenv + 2) * sizeof(char *) + varsize + 2 * high * sizeof(struct ls_undo);
     x->mem = ls_sys_map(x->memlen);
     if (!x->mem) {
-        ls_stat_inc(LS_STAT_DEGRADED);
-        ls_log(LS_LOG_WARN, "out of memory before exec: registrations not prepared");
+        ls_degrade("out of memory before exec: registrations not prepared");
         errno = saved_errno;
         return;
     }
@@ -413,8 +412,7 @@ static void spawn_prepare(struct spawn_prep *x, const posix_spawnattr_t *attr, c
          * spawn as the application would without the shim instead */
         pthread_sigmask(SIG_SETMASK, &x->saved, NULL);
         x->blocked = 0;
-        ls_stat_inc(LS_STAT_DEGRADED);
-        ls_log(LS_LOG_WARN, "out of memory before spawning: notification signals not blocked");
+        ls_degrade("out of memory before spawning: notification signals not blocked");
         goto out;
     }
     char **newenv = x->mem;

@@ -232,9 +232,8 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
             }
             /* the kernel keeps the lease and goes on naming FROM, as it
              * would without the shim */
-            ls_stat_inc(LS_STAT_DEGRADED);
-            ls_log(LS_LOG_WARN, "could not release the %s of fd %d (errno %d): no longer tracked",
-                   what, from, errno);
+            ls_degrade("could not release the %s of fd %d (errno %d): no longer tracked",
+                       what, from, errno);
             ls_seq_write_begin();
             LS_SET(r->lease, F_UNLCK);
             LS_SET(r->lease_fd, -1);

@@ -137,9 +137,8 @@ static uint32_t reg_for_fd(int fd, int lease)
     if (ls_cfg.alias_scan && (ls_alias_switch_on() < 0 || hunt(&h) < 0)) {
         /* an alias the shim does not know of would be released under the
          * application by R2: better not to track this descriptor at all */
-        ls_stat_inc(LS_STAT_DEGRADED);
-        ls_log(LS_LOG_WARN, "cannot list /proc/thread-self/fd (errno %d): fd %d is not tracked", errno,
-               fd);
+        ls_degrade("cannot list /proc/thread-self/fd (errno %d): fd %d is not tracked", errno,
+                   fd);
         return 0;
     }
     id = h.existing;
@@ -147,8 +146,7 @@ static uint32_t reg_for_fd(int fd, int lease)
     if (!id) {
         id = ls_reg_alloc();
         if (!id) {
-            ls_stat_inc(LS_STAT_DEGRADED);
-            ls_log(LS_LOG_WARN, "out of memory: fd %d is not tracked", fd);
+            ls_degrade("out of memory: fd %d is not tracked", fd);
             return 0;
         }
         struct ls_reg *r = ls_reg_get(id);
@@ -170,8 +168,7 @@ static uint32_t reg_for_fd(int fd, int lease)
             break;
     ls_seq_write_end();
     if (!ok) {
-        ls_stat_inc(LS_STAT_DEGRADED);
-        ls_log(LS_LOG_WARN, "cannot track fd %d (out of range or memory)", fd);
+        ls_degrade("cannot track fd %d (out of range or memory)", fd);
         if (created)
             ls_reg_free(id);
         return 0;
@@ -306,10 +303,8 @@ void ls_reg_note_alias(int src, int newfd)
         ls_seq_write_begin();
         int ok = ls_fd_attach(newfd, id) == 0;
         ls_seq_write_end();
-        if (!ok) {
-            ls_stat_inc(LS_STAT_DEGRADED);
-            ls_log(LS_LOG_WARN, "cannot track alias %d of fd %d", newfd, src);
-        }
+        if (!ok)
+            ls_degrade("cannot track alias %d of fd %d", newfd, src);
     }
     errno = saved;
 }
@@ -444,9 +439,8 @@ static int rehome_or_degrade(uint32_t id, struct ls_reg *r, enum ls_kind k, int 
     if (moved == LS_MOVE_LATER)
         return LS_MOVE_LATER;
     int err = errno;
-    ls_stat_inc(LS_STAT_DEGRADED);
-    ls_log(LS_LOG_WARN, "could not move the %s of fd %d to fd %d (errno %d): no longer tracked",
-           ls_reg_kind_name(r, k), from, survivor, err);
+    ls_degrade("could not move the %s of fd %d to fd %d (errno %d): no longer tracked",
+               ls_reg_kind_name(r, k), from, survivor, err);
     return -1;
 }
 

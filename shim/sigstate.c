@@ -5,7 +5,6 @@
 #include "diag.h"
 #include "fault.h"
 #include "lock.h"
-#include "log.h"
 #include "real.h"
 #include "self.h"
 #include "sys.h"
@@ -137,9 +136,8 @@ static int install_trampoline(int sig, const struct sigaction *app)
  * the application's own disposition.  Lock held. */
 static void degraded(int sig)
 {
-    ls_stat_inc(LS_STAT_DEGRADED);
-    ls_log(LS_LOG_WARN, "cannot install the trampoline for signal %d (errno %d): "
-                        "its notifications are not checked", sig, errno);
+    ls_degrade("cannot install the trampoline for signal %d (errno %d): "
+               "its notifications are not checked", sig, errno);
 }
 
 /* Re-decide what the kernel holds for SIG from the current application view. Lock held. */
