@@ -127,7 +127,7 @@ static int env_scan(char *const *envp, struct env_info *ei)
 static uint64_t mask_bits(const sigset_t *set)
 {
     uint64_t m = 0;
-    for (int sig = 1; sig < 65; sig++)
+    for (int sig = 1; sig < LS_NSIG; sig++)
         if (sigismember(set, sig) == 1)
             m |= 1ull << (sig - 1);
     return m;
@@ -557,7 +557,7 @@ void ls_exec_adopt(void)
     /* the trampolines are in place: the caller's mask from before the exec */
     sigset_t set;
     sigemptyset(&set);
-    for (int sig = 1; sig < 65; sig++)
+    for (int sig = 1; sig < LS_NSIG; sig++)
         if (mask & (1ull << (sig - 1)))
             sigaddset(&set, sig);
     pthread_sigmask(SIG_SETMASK, &set, NULL);

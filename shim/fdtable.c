@@ -197,7 +197,7 @@ int ls_fd_next_tracked(unsigned from, unsigned last)
 void ls_fd_bury(int fd, int sig, const struct ls_reg *r, int moved, int closing)
 {
     struct ls_fdent *e = fd_entry((unsigned)fd);
-    if (!e || sig <= 0 || sig > 64)
+    if (!e || sig <= 0 || sig >= LS_NSIG)
         return;
     struct ls_grave *g = &e->grave;
     uint64_t bit = 1ull << (sig - 1);

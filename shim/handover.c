@@ -1,6 +1,7 @@
 /* handover.c - encode and decode LEASE_SHIM_HANDOVER (see handover.h). */
 #include "handover.h"
 #include "fmt.h"
+#include "sys.h" /* LS_NSIG */
 
 #include <string.h>
 
@@ -82,7 +83,7 @@ int ls_handover_parse(const char *value, uint64_t *mask,
                 return -1;
         }
         struct ls_handover_rec r = {(int)f[0], (int)f[1], (int)f[2], (int)f[3], (int)f[4], (int)f[5]};
-        if (r.fd < -1 || r.lease < 0 || r.lease > 2 || r.async > 1 || r.sig > 64)
+        if (r.fd < -1 || r.lease < 0 || r.lease > 2 || r.async > 1 || r.sig >= LS_NSIG)
             return -1;
         each(&r, arg);
         count++;
