@@ -2,7 +2,6 @@
 #include "fdtable.h"
 #include "sys.h"
 
-#include <string.h>
 #include <sys/mman.h>
 
 #define LS_REGPAGE_SHIFT 9

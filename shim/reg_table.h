@@ -11,7 +11,6 @@
 
 #include "fdtable.h"
 
-#include <signal.h>
 #include <sys/stat.h>
 
 /* The two notifications a registration can carry. */

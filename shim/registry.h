@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/types.h>
 
 /* What the registering fcntl asked the kernel about FD just before its
  * call: FD's file (ST) and its F_SETSIG value (SIG, -1 if unknown), used by

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
-#include <unistd.h>
 
 int ls_notification_admit(int sig, siginfo_t *si)
 {
