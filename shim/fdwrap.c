@@ -16,7 +16,7 @@
 #include "registry.h"
 #include "sigstate.h"
 #include "sys.h"
-#include "trampoline.h"
+#include "claims.h"
 
 #include <errno.h>
 #include <stdarg.h>

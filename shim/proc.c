@@ -18,6 +18,7 @@
  * the configuration is written only where it differs from the defaults.
  */
 #include "proc.h"
+#include "claims.h"
 #include "config.h"
 #include "deadline.h"
 #include "diag.h"
@@ -30,7 +31,6 @@
 #include "self.h"
 #include "stats.h"
 #include "sys.h"
-#include "trampoline.h"
 #include "unwind.h"
 
 #include <errno.h>

@@ -8,6 +8,7 @@
 #include "real.h"
 #include "sigstate.h"
 #include "sys.h"
+#include "claims.h"
 #include "trampoline.h"
 
 #include <errno.h>

@@ -22,22 +22,4 @@ enum {
  * Async-signal-safe, lock-free, no unwinding; errno kept. */
 int ls_notification_admit(int sig, siginfo_t *si);
 
-/* In a fork child: the handlers of the parent's other threads are not
- * running here, so only this thread's claims stay counted.
- * Async-signal-safe. */
-void ls_claims_after_fork(void);
-
-/* A longjmp to ENV is about to leave this thread's handlers whose frames
- * lie below where it lands: their claims go.  Async-signal-safe; errno kept. */
-void ls_claims_longjmp(const void *env);
-
-/* Before the real close of FD (already detached from the table): wait until
- * no handler on another thread is still running with FD as its si_fd, so
- * the number cannot be reused under it.  Bounded (200 ms, then a warning).
- * Async-signal-safe; errno kept. */
-void ls_fd_quiesce(int fd);
-
-/* The same for every descriptor in [FIRST, LAST]. */
-void ls_fd_quiesce_range(unsigned first, unsigned last);
-
 #endif
