@@ -127,19 +127,6 @@ void ls_diag_unlocked(void)
     errno = saved;
 }
 
-void ls_degrade(const char *fmt, ...)
-{
-    ls_stat_inc(LS_STAT_DEGRADED);
-    if (!ls_log_enabled(LS_LOG_WARN))
-        return;
-    int saved = errno;
-    va_list ap;
-    va_start(ap, fmt);
-    ls_vlog(LS_LOG_WARN, fmt, ap);
-    va_end(ap);
-    errno = saved;
-}
-
 /* ---- violation sites --------------------------------------------------- */
 
 void ls_site_record(int event, unsigned long count, const struct ls_frame *fr, int n)

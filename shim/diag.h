@@ -5,6 +5,7 @@
 #ifndef LS_DIAG_H
 #define LS_DIAG_H
 
+#include "log.h"
 #include "unwind.h"
 
 #include <stdint.h>
@@ -63,10 +64,10 @@ const char *ls_stat_name(enum ls_stat s);
  * untouched. */
 void ls_log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* An internal failure (FMT says which, with what it means for the
- * application) falls back to pass-through: counted (LS_STAT_DEGRADED) and
- * a warning logged.  Async-signal-safe, errno untouched. */
-void ls_degrade(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An internal failure falls back to pass-through: counted (LS_STAT_DEGRADED),
+ * then a warning, ls_log's format and arguments saying which failure and
+ * what it means for the application.  Async-signal-safe, errno untouched. */
+#define ls_degrade(...) (ls_stat_inc(LS_STAT_DEGRADED), ls_log(LS_LOG_WARN, __VA_ARGS__))
 
 /* How many frames a site keeps. */
 #define LS_SITE_FRAMES 12
