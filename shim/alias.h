@@ -34,52 +34,63 @@
 #define LS_ALIAS_UNKNOWN 0x80000000u /* class bit: may alias any descriptor */
 
 /* Is the index on (since the process's first registration)?  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline int ls_alias_on(void);
 
 /* Switch the index on: list the open descriptors and class those naming
  * the same file.  0, or -1 with errno when the descriptors cannot be
  * listed (the index stays off: aliases are unknown).  Not async-signal-safe
  * only in that it maps and unmaps scratch memory; lock held. */
+/* [not async-signal-safe] [lock: held] [errno: set] */
 int ls_alias_switch_on(void);
 
 /* NEWFD was just made from SRC (dup family, F_DUPFD): it takes SRC's
  * class (one is made for SRC if it had none).  Call after the call
  * succeeded.  Lock-free, async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_alias_dup(int src, int newfd);
 
 /* ls_alias_dup, when the index is on: the wrappers' fast path, one load
  * when it is off.  Async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline void ls_alias_note(int src, int newfd);
 
 /* Before a dup2/dup3 of SRC onto NEWFD: 1 when the index is already as
  * the call will leave it (or off), so the caller may tail-call libc and
  * skip ls_alias_note; 0 when it must note the call after it succeeds.
  * Lock-free, async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline int ls_alias_pre_dup(int src, int newfd);
 
 /* FD was just received (SCM_RIGHTS, pidfd_getfd): it may alias anything.
  * Lock-free, async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_alias_unknown(int fd);
 
 /* FD is about to be closed: it names nothing from now on.  Lock-free,
  * async-signal-safe, errno untouched; one word read when FD has no class. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline void ls_alias_gone(int fd);
 
 /* The same for every number in FIRST..LAST; cost grows with the classed
  * numbers in the range.  Lock-free, async-signal-safe, errno untouched. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_alias_gone_range(unsigned first, unsigned last);
 
 /* FD's class (0: none; LS_ALIAS_UNKNOWN may be set).  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 uint32_t ls_alias_class(int fd);
 
 /* The smallest classed number >= FROM, other than SKIP, that may alias a
  * descriptor of class CLS: one of the same class (when CLS has one) or
  * one marked UNKNOWN; -1 when there is none.  Cost grows with the classed
  * numbers passed over, not with the open descriptors.  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_alias_next_candidate(uint32_t cls, unsigned from, int skip);
 
 /* Are there UNKNOWN numbers at all?  (No walk is needed for a descriptor
  * without a class when there are none.)  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline int ls_alias_any_unknown(void);
 
 /* Call FN for every open descriptor of the process, as the calling thread
@@ -87,10 +98,12 @@ static inline int ls_alias_any_unknown(void);
  * main thread has exited), until FN returns non-zero.  0, or -1 (errno)
  * when they cannot be listed.  The listing's own descriptor is left out.
  * Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: set] */
 int ls_fd_each(int (*fn)(int fd, void *arg), void *arg);
 
 /* Forget everything and switch the index off (unit tests).  Not for use
  * while other threads run. */
+/* [not async-signal-safe] [lock: none] [errno: kept] */
 void ls_alias_reset(void);
 
 /* ---- inline implementation details ------------------------------------ */
@@ -100,6 +113,7 @@ void ls_alias_reset(void);
 extern int ls_alias_state;
 extern unsigned ls_alias_unknowns;
 extern uint64_t ls_alias_bits[LS_ALIAS_FD_LIMIT / 64];
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_alias_forget(unsigned fd);
 
 static inline int ls_alias_on(void)
@@ -113,6 +127,7 @@ static inline int ls_alias_any_unknown(void)
 }
 
 /* FD's class slot if its table page exists, else NULL. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline uint32_t *ls_alias_slot(unsigned fd)
 {
     struct ls_fdent *page =
@@ -121,6 +136,7 @@ static inline uint32_t *ls_alias_slot(unsigned fd)
 }
 
 /* FD's class, read in place (the fast path of ls_alias_class). */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline uint32_t ls_alias_peek(unsigned fd)
 {
     uint32_t *s = ls_alias_slot(fd);

@@ -37,10 +37,12 @@ typedef char *(*ls_getenv_fn)(const char *name);
  * A bad value keeps the default and is reported once (see ls_config_load).
  * Returns the number of bad values.  Not async-signal-safe (getenv);
  * errno untouched. */
+/* [not async-signal-safe] [lock: none] [errno: kept] */
 int ls_config_parse(struct ls_config *cfg, ls_getenv_fn lookup);
 
 /* Does ENV (an environ-style array) hold a variable whose name starts with
  * LEASE_SHIM?  Async-signal-safe; errno untouched. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_config_env_mentions_shim(char *const *env);
 
 /* Load ls_cfg from secure_getenv; with no LEASE_SHIM* variable in the
@@ -49,6 +51,7 @@ int ls_config_env_mentions_shim(char *const *env);
  * constructor passes ls_log at LS_LOG_ERROR: the configuration lies below
  * the log and calls nothing above it).  Called once, by the constructor;
  * errno untouched. */
+/* [not async-signal-safe] [lock: none] [errno: kept] */
 void ls_config_load(void (*report)(const char *msg));
 
 #endif

@@ -11,10 +11,12 @@
 
 /* Start the deadline thread if a deadline is configured.  Constructor
  * context, not async-signal-safe. */
+/* [not async-signal-safe] [lock: none] [errno: kept] */
 void ls_deadline_start(void);
 
 /* A break notification was handed on: wake the deadline thread.
  * Async-signal-safe, errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_deadline_kick(void);
 
 #endif

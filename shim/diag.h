@@ -36,25 +36,31 @@ enum ls_stat { LS_STATS(LS_STAT_ENUM) LS_STAT_COUNT };
 /* Add one to counter S; a violation's call site is recorded (with the lock
  * held: once it is released, ls_diag_unlocked).  Async-signal-safe, errno
  * untouched. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_stat_inc(enum ls_stat s);
 
 /* The same from the signal trampoline: no unwinding (a bounded stack, and
  * the site that matters is the close that made a notification stale); a
  * violation is recorded with no frames.  Async-signal-safe, errno untouched. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_stat_inc_in_handler(enum ls_stat s);
 
 /* The lock was just released (ls_crit_leave, signals still blocked): take
  * the backtraces and call sites owed since it was taken.  Async-signal-safe;
  * errno kept. */
+/* [async-signal-safe] [lock: not held] [errno: kept] */
 void ls_diag_unlocked(void);
 
 /* Current value of counter S.  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 unsigned long ls_stat_get(enum ls_stat s);
 
 /* Does counter S count violations (LS_STATS)?  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_stat_is_violation(enum ls_stat s);
 
 /* Counter S's key in the statistics document (LS_STATS).  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 const char *ls_stat_name(enum ls_stat s);
 
 /* An event in the application's use of a registration (a notify descriptor
@@ -62,6 +68,7 @@ const char *ls_stat_name(enum ls_stat s);
  * the caller when LEASE_SHIM_BACKTRACE is on (with the lock held: once it
  * is released).  Async-signal-safe (libunwind local unwinding), errno
  * untouched. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* An internal failure falls back to pass-through: counted (LS_STAT_DEGRADED),
@@ -91,10 +98,12 @@ struct ls_site {
  * frames, innermost first, beyond the shim's own; none for one found in a
  * signal handler): it joins the statistics document's "sites".  Only when
  * LEASE_SHIM_STATS is set.  Async-signal-safe (a lock-free table); errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_site_record(int event, unsigned long count, const struct ls_frame *fr, int n);
 
 /* Site I (0 to LS_SITES - 1) once it is filled in, NULL before.
  * Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 const struct ls_site *ls_site_get(int i);
 
 #endif

@@ -33,6 +33,7 @@ int ls_fault(enum ls_fault f)
 
 void ls_fault_load(void (*report)(const char *msg))
 {
+    int saved = errno; /* strtol's */
     const char *spec = secure_getenv("LEASE_SHIM_FAULTS");
     while (spec && *spec) {
         size_t len = strcspn(spec, ",");
@@ -55,5 +56,6 @@ void ls_fault_load(void (*report)(const char *msg))
         }
         spec += len + (spec[len] == ',');
     }
+    errno = saved;
 }
 #endif

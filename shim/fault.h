@@ -23,9 +23,11 @@ enum ls_fault {
 #ifdef LS_FAULT_INJECTION
 /* Should this request of kind F fail?  If so, sets errno to the fault's
  * error and returns 1.  Async-signal-safe, lock-free. */
+/* [async-signal-safe] [lock: none] [errno: set] */
 int ls_fault(enum ls_fault f);
 
 /* Is PATH one of /proc's?  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline int ls_fault_is_proc(const char *path)
 {
     return path[0] == '/' && path[1] == 'p' && path[2] == 'r' && path[3] == 'o' &&
@@ -34,7 +36,8 @@ static inline int ls_fault_is_proc(const char *path)
 
 /* Read LEASE_SHIM_FAULTS once; an unknown name is reported through REPORT
  * (one line, no newline; NULL: not reported).  Constructor context; not
- * async-signal-safe. */
+ * async-signal-safe; errno kept. */
+/* [not async-signal-safe] [lock: none] [errno: kept] */
 void ls_fault_load(void (*report)(const char *msg));
 #else
 static inline int ls_fault(enum ls_fault f)

@@ -68,19 +68,24 @@ struct ls_grave {
 
 /* Registration id behind FD, 0 if FD is untracked.  Async-signal-safe,
  * lock-free, errno untouched: the untracked hot path is this one read. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline uint32_t ls_fd_reg(int fd);
 
 /* The registration with id ID (non-zero, allocated).  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 struct ls_reg *ls_reg_get(uint32_t id);
 
 /* Allocate a zeroed registration; 0 when out of memory or ids.  Lock held. */
+/* [async-signal-safe] [lock: held] [errno: set] */
 uint32_t ls_reg_alloc(void);
 
 /* Return ID to the free list; it must have no members.  Lock held. */
+/* [async-signal-safe] [lock: held] [errno: kept] */
 void ls_reg_free(uint32_t id);
 
 /* Make FD a member of ID.  -1 when FD is out of range or memory is short
  * (the caller degrades to pass-through).  FD must be untracked.  Lock held. */
+/* [async-signal-safe] [lock: held] [errno: set] */
 int ls_fd_attach(int fd, uint32_t id);
 
 /* Map the page holding FD's entry if it never was, so that a handler can
@@ -88,38 +93,47 @@ int ls_fd_attach(int fd, uint32_t id);
  * or the alias index can class it.  0, or -1 when FD is out of range or
  * memory is short.  Lock-free (a thread that loses the race unmaps its
  * copy), async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: set] */
 int ls_fd_page_map(int fd);
 
 /* Forget FD; returns its former registration id (0 if it had none).  Does
  * not free the registration.  Lock held. */
+/* [async-signal-safe] [lock: held] [errno: kept] */
 uint32_t ls_fd_detach(int fd);
 
 /* The member after FD in its registration's ring (FD itself when alone).
  * Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_fd_next_member(int fd);
 
 /* Smallest tracked descriptor in [from, last], or -1.  Cost grows with the
  * tracked descriptors and mapped pages in the range, not with its width.
  * Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_fd_next_tracked(unsigned from, unsigned last);
 
 /* Every registration id ever handed out is <= this.  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 uint32_t ls_reg_high_water(void);
 
 /* Count one more (DELTA 1) or one fewer (-1) handler running with FD as
  * si_fd; -1 if FD has never been tracked.  Sequentially consistent, so that
  * a handler claiming FD and a closer detaching it always see each other.
  * Async-signal-safe, lock-free. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_fd_inflight_add(int fd, int delta);
 
 /* Has the page holding FD's entry ever been mapped?  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline int ls_fd_page_present(unsigned fd);
 
 /* No handler runs with any descriptor (a fork child, before it counts its
  * own again).  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_fd_inflight_clear(void);
 
 /* Handlers running with FD as si_fd now.  Async-signal-safe, lock-free. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 unsigned ls_fd_inflight(int fd);
 
 /* Handlers running with any descriptor claimed, process-wide: the fast
@@ -129,22 +143,29 @@ extern unsigned ls_inflight_total;
 /* May FD go away without the shim (untracked, no grave, and no handler
  * running with it)?  The fast path of every wrapper that closes.
  * Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline int ls_fd_quiet(int fd);
 
 /* Bytes of table memory mapped so far.  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 size_t ls_table_bytes(void);
 
 /* Sequence counter: odd while a writer is changing the table. */
 extern unsigned ls_table_seq;
+/* [async-signal-safe] [lock: held] [errno: kept] */
 void ls_seq_write_begin(void); /* lock held */
+/* [async-signal-safe] [lock: held] [errno: kept] */
 void ls_seq_write_end(void);   /* lock held */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline unsigned ls_seq_read_begin(void);
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline int ls_seq_read_retry(unsigned start);
 
 /* Registration R, with signal SIG, left descriptor number FD: for another
  * descriptor of R if MOVED, or for none; CLOSING when it left because FD is
  * going away (the caller calls ls_fd_settle once it has gone).  FD's page
  * is mapped (it was tracked).  Lock held, inside a write bracket. */
+/* [async-signal-safe] [lock: held] [errno: kept] */
 void ls_fd_bury(int fd, int sig, const struct ls_reg *r, int moved, int closing);
 
 /* Descriptors FIRST..LAST are about to go: mark their graves closing, so
@@ -152,24 +173,29 @@ void ls_fd_bury(int fd, int sig, const struct ls_reg *r, int moved, int closing)
  * and one that judged before is waited for (ls_fd_quiesce: the mark and a
  * handler's claim are sequentially consistent).  Returns how many were
  * marked.  Async-signal-safe, lock-free. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 unsigned ls_fd_mark_closing(unsigned first, unsigned last);
 
 /* Descriptors FIRST..LAST have gone (the close returned): their graves now
  * prove staleness only while the number names another file.
  * Async-signal-safe, lock-free, errno untouched. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_fd_settle(unsigned first, unsigned last);
 
 /* Forget what FD last carried: the number now carries a registration the
  * shim does not track (F_NOTIFY, FIOASYNC, one it gave up on), whose
  * notifications must reach the application as the kernel sends them.
  * Async-signal-safe, lock-free, errno untouched. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline void ls_fd_unbury(int fd);
 
 /* FD's grave, read inside a sequence-counter read; 0 if FD never had one. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_fd_grave(int fd, struct ls_grave *g);
 
 /* Forget everything (unit tests and a vfork-free child that starts over).
  * Lock held; does not unmap. */
+/* [not async-signal-safe] [lock: none] [errno: kept] */
 void ls_table_clear(void);
 
 /* ---- inline implementation details ------------------------------------ */
@@ -198,6 +224,7 @@ static inline uint32_t ls_fd_reg(int fd)
     return __atomic_load_n(&page[u & (LS_FDPAGE_SIZE - 1)].reg, __ATOMIC_RELAXED);
 }
 
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline void ls_cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)

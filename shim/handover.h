@@ -23,15 +23,18 @@ struct ls_handover_rec {
 
 /* Append "NAME=1;m=<mask>" to BUF (SIZE bytes).  Returns the length, or 0
  * if it does not fit.  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 size_t ls_handover_begin(char *buf, size_t size, uint64_t mask);
 
 /* Append one record to the string in BUF of length LEN.  Returns the new
  * length, or 0 if it does not fit.  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 size_t ls_handover_add(char *buf, size_t size, size_t len, const struct ls_handover_rec *rec);
 
 /* Parse VALUE (the part after "NAME="): the mask into *MASK, then each
  * record through EACH.  Returns the number of records, -1 if VALUE is
  * malformed (nothing after the error is passed on).  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_handover_parse(const char *value, uint64_t *mask,
                       void (*each)(const struct ls_handover_rec *rec, void *arg), void *arg);
 

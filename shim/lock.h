@@ -17,14 +17,17 @@ struct ls_crit {
 
 /* Block all signals in this thread, then take the lock.  Async-signal-safe;
  * preserves errno. */
+/* [async-signal-safe] [lock: takes] [errno: kept] */
 void ls_crit_enter(struct ls_crit *c);
 
 /* Release the lock, then restore the mask saved by ls_crit_enter.
  * Async-signal-safe; preserves errno. */
+/* [async-signal-safe] [lock: held] [errno: kept] */
 void ls_crit_leave(struct ls_crit *c);
 
 /* The mask the calling thread had before its current ls_crit_enter (NULL
  * outside one).  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 const sigset_t *ls_crit_caller_mask(void);
 
 /* HOOK runs in every ls_crit_leave, after the lock is released and before
@@ -34,11 +37,13 @@ const sigset_t *ls_crit_caller_mask(void);
  * above it.  HOOK must be async-signal-safe and keep errno.  Set once,
  * before anything can be owed; not set, nothing is written (start-up
  * leaves the page clean). */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_crit_on_leave(void (*hook)(void));
 
 /* After fork, in the child: the lock was held by the forking thread (see
  * proc.c), make it free again, outside any critical section.
  * Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_lock_reset_in_child(void);
 
 /* A fork that need not hold the lock (proc.c), from its prepare handler:
@@ -47,8 +52,11 @@ void ls_lock_reset_in_child(void);
  * ls_fork_fast_child (the child) is called on this thread.  0: nothing
  * changed, take the lock instead.  Async-signal-safe; errno kept; no
  * system call unless a thread waits. */
+/* [async-signal-safe] [lock: not held] [errno: kept] */
 int ls_fork_fast_begin(void);
+/* [async-signal-safe] [lock: not held] [errno: kept] */
 void ls_fork_fast_end(void);
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_fork_fast_child(void);
 
 

@@ -29,6 +29,7 @@ extern int ls_real_ready;
 /* Fill ls_real with dlsym(RTLD_NEXT).  Not async-signal-safe (dlsym); idempotent;
  * called by the constructor and, before it, by the first wrapper to run.
  * Preserves errno. */
+/* [not async-signal-safe] [lock: none] [errno: kept] */
 void ls_real_resolve(void);
 
 /* The libc implementation of NAME.  Async-signal-safe once resolved; errno untouched. */

@@ -10,6 +10,7 @@
 
 /* Take SIG's queued notifications naming FROM off the queue and put them
  * back renamed TO, or dropped when TO < 0, where the kernel allows it. */
+/* [async-signal-safe] [lock: held] [errno: set] */
 void ls_reg_flush_pending(int sig, int from, int to);
 
 /* How long a close keeps trying to move a read lease that a writer's
@@ -22,10 +23,12 @@ void ls_reg_flush_pending(int sig, int from, int to);
 /* Move notification K of R to S through H, an open descriptor of its
  * file (R1).  0; -1 with nothing changed; or, unless FINAL, LS_MOVE_LATER
  * with nothing changed when a writer holds the lease off for a moment. */
+/* [async-signal-safe] [lock: held] [errno: set] */
 int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h, int final);
 
 /* Release notification K of R through H (R2); restore the OFD's signal and
  * owner when OTHER_KIND_STAYS. */
+/* [async-signal-safe] [lock: held] [errno: set] */
 void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stays);
 
 #endif

@@ -8,19 +8,23 @@
 #include <sys/types.h>
 
 /* This process's pid, cached on first use.  Async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 pid_t ls_self(void);
 
 /* In a fork child: cache the child's pid, and the calling thread as the
  * main thread.  Async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_self_reset(void);
 
 /* In a fork child: ls_self_reset if the parent had cached its pid, else
  * nothing (no page written).  Async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_self_after_fork(void);
 
 /* Is the calling thread the process's main thread (the one whose tid is the
  * pid)?  No system call once the main thread has asked (or after a fork);
  * before that one gettid.  Async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_is_main_thread(void);
 
 /* Set by the vfork wrapper in a vfork child (thread-local: the child runs
@@ -29,12 +33,14 @@ extern __thread int ls_vfork_child __attribute__((tls_model("initial-exec")));
 
 /* Is this a child that shares the parent's memory?  Then the shim must not
  * change its table.  Async-signal-safe, no system call. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline int ls_shared_child(void)
 {
     return ls_vfork_child;
 }
 
 /* Monotonic time in nanoseconds.  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 unsigned long long ls_now_ns(void);
 
 #endif

@@ -31,6 +31,7 @@
 #define KCMP_FILE 0
 #endif
 
+/* [async-signal-safe] [lock: none] [errno: set] */
 static inline long ls_sys_fcntl(int fd, int cmd, long arg)
 {
     if ((cmd == F_SETLEASE && ls_fault(LS_FAULT_SETLEASE)) ||
@@ -40,6 +41,7 @@ static inline long ls_sys_fcntl(int fd, int cmd, long arg)
 }
 
 /* Open PATH for the shim itself (FLAGS should include O_CLOEXEC). */
+/* [async-signal-safe] [lock: none] [errno: set] */
 static inline int ls_sys_open(const char *path, int flags, mode_t mode)
 {
     if ((ls_fault_is_proc(path) && ls_fault(LS_FAULT_PROC)) || ls_fault(LS_FAULT_EMFILE))
@@ -49,6 +51,7 @@ static inline int ls_sys_open(const char *path, int flags, mode_t mode)
 
 /* readlink(2), not terminated.  readlinkat: AArch64 (the generic system
  * call table) has no SYS_readlink. */
+/* [async-signal-safe] [lock: none] [errno: set] */
 static inline long ls_sys_readlink(const char *path, char *buf, size_t size)
 {
     if (ls_fault_is_proc(path) && ls_fault(LS_FAULT_PROC))
@@ -65,6 +68,7 @@ static inline long ls_sys_readlink(const char *path, char *buf, size_t size)
 #if defined(SYS_fstat64) && defined(__USE_TIME_BITS64)
 #error "the shim is built with a 32-bit time_t on 32-bit targets (no _TIME_BITS=64): its timespec and stat64 are the kernel's"
 #endif
+/* [async-signal-safe] [lock: none] [errno: set] */
 static inline long ls_sys_fstat(int fd, struct stat *st)
 {
 #ifdef SYS_fstat64
@@ -89,6 +93,7 @@ static inline long ls_sys_fstat(int fd, struct stat *st)
 
 /* LEN bytes of fresh zeroed private memory, NULL (errno) if there is none.
  * mmap, not malloc: async-signal-safe and independent of the app's heap. */
+/* [async-signal-safe] [lock: none] [errno: set] */
 static inline void *ls_sys_map(size_t len)
 {
     if (ls_fault(LS_FAULT_MMAP))
@@ -97,16 +102,19 @@ static inline void *ls_sys_map(size_t len)
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* [async-signal-safe] [lock: none] [errno: set] */
 static inline int ls_sys_close(int fd)
 {
     return (int)LS_REAL(syscall)(SYS_close, (long)fd);
 }
 
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline pid_t ls_sys_getpid(void)
 {
     return (pid_t)LS_REAL(syscall)(SYS_getpid);
 }
 
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline pid_t ls_sys_gettid(void)
 {
     return (pid_t)LS_REAL(syscall)(SYS_gettid);
@@ -120,6 +128,7 @@ static inline pid_t ls_sys_gettid(void)
  * first unreadable page), 0 if none; where the call itself is refused
  * (ENOSYS, EPERM under a seccomp filter) the memory is read directly, as
  * the shim did before.  Async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 static inline size_t ls_sys_peek(void *dst, const void *src, size_t len)
 {
     int saved = errno;
@@ -136,6 +145,7 @@ static inline size_t ls_sys_peek(void *dst, const void *src, size_t len)
 /* 0: same open file description; 1 or 2: different; -1: error (errno).
  * Asked for the calling thread, not the process: once the main thread has
  * exited (pthread_exit from main), kcmp with the process id fails. */
+/* [async-signal-safe] [lock: none] [errno: set] */
 static inline int ls_sys_kcmp_file(int a, int b)
 {
     long self = LS_REAL(syscall)(SYS_gettid);
@@ -145,6 +155,7 @@ static inline int ls_sys_kcmp_file(int a, int b)
 /* Queue SI for SIG to the calling thread: the only target the kernel
  * accepts for a notification-like siginfo (si_code >= 0) sent from user
  * space by a thread other than the main one.  0 or -1 with errno. */
+/* [async-signal-safe] [lock: none] [errno: set] */
 static inline long ls_sys_queue_to_this_thread(int sig, siginfo_t *si)
 {
     return LS_REAL(syscall)(SYS_rt_tgsigqueueinfo, (long)ls_sys_getpid(), (long)ls_sys_gettid(),
@@ -154,6 +165,7 @@ static inline long ls_sys_queue_to_this_thread(int sig, siginfo_t *si)
 /* Close FD, a descriptor the shim opened a moment ago (ST: its fstat then),
  * unless another thread dup2()ed over the number meanwhile: then it is the
  * application's, not ours to close. */
+/* [async-signal-safe] [lock: none] [errno: set] */
 static inline void ls_sys_close_if_ours(int fd, const struct stat *st)
 {
     struct stat now;
