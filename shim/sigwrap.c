@@ -233,7 +233,7 @@ LS_EXPORT int sigwait(const sigset_t *set, int *sig)
 void __longjmp_chk(struct __jmp_buf_tag env[1], int val) __attribute__((noreturn));
 
 /* Every longjmp entry point: the claims of the handlers the jump leaves go
- * first (trampoline.c), then libc jumps.  Async-signal-safe. */
+ * first (claims.c), then libc jumps.  Async-signal-safe. */
 #define LS_LONGJMP_WRAPPER(name)                                        \
     LS_EXPORT void name(struct __jmp_buf_tag env[1], int val)           \
     {                                                                   \
