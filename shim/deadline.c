@@ -3,7 +3,7 @@
 #include "config.h"
 #include "log.h"
 #include "real.h"
-#include "registry.h"
+#include "reg_notify.h"
 #include "self.h"
 
 #include <errno.h>

@@ -7,16 +7,18 @@
  * the application's errno restored, so results are exactly libc's.
  */
 #include "alias.h"
+#include "claims.h"
 #include "config.h"
-#include "self.h"
 #include "fdtable.h"
 #include "lock.h"
 #include "policy.h"
 #include "real.h"
+#include "reg_move.h"
+#include "reg_notify.h"
 #include "registry.h"
+#include "self.h"
 #include "sigstate.h"
 #include "sys.h"
-#include "claims.h"
 
 #include <errno.h>
 #include <stdarg.h>

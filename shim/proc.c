@@ -27,7 +27,7 @@
 #include "lock.h"
 #include "log.h"
 #include "real.h"
-#include "registry.h"
+#include "reg_exec.h"
 #include "self.h"
 #include "stats.h"
 #include "sys.h"

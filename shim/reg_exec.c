@@ -1,5 +1,6 @@
 /* reg_exec.c - registrations across exec (SPEC §5): close-on-exec R1,
  * hand-over records, adoption in the new image. */
+#include "reg_exec.h"
 #include "registry.h"
 #include "reg_move.h"
 #include "reg_table.h"

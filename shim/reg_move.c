@@ -1,13 +1,12 @@
 /* reg_move.c - moving and releasing notifications in the kernel (R1, R2),
  * and the notifications already queued for a number that goes. */
 #include "reg_move.h"
-#include "reg_table.h"
-#include "registry.h"
 #include "diag.h"
 #include "fdtable.h"
 #include "lock.h"
 #include "log.h"
 #include "policy.h"
+#include "reg_table.h"
 #include "self.h"
 #include "sys.h"
 

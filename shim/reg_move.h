@@ -1,7 +1,8 @@
 /* reg_move.h - the kernel side of the rules (reg_move.c): moving and
- * releasing notifications, and those already queued for a number that
- * goes.  Only the registry's own files include it; the same contract as
- * reg_table.h (lock held, async-signal-safe, errno may change).
+ * releasing notifications, those already queued for a number that goes,
+ * and the wait between two tries of a move.  Unless it says otherwise, the
+ * same contract as reg_table.h (lock held, async-signal-safe, errno may
+ * change).
  */
 #ifndef LS_REG_MOVE_H
 #define LS_REG_MOVE_H
@@ -30,5 +31,12 @@ int ls_reg_rehome(struct ls_reg *r, enum ls_kind k, int s, int h, int final);
  * owner when OTHER_KIND_STAYS. */
 /* [async-signal-safe] [lock: held] [errno: set] */
 void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stays);
+
+/* Between two tries of a move (lock NOT held): yield, then sleep 100 us;
+ * 0 once LS_MOVE_WAIT_NS have passed since the first call (*START 0 and
+ * *TRIES 0 before it).  Async-signal-safe; a signal interrupting the
+ * sleep leaves EINTR in errno. */
+/* [async-signal-safe] [lock: not held] [errno: set] */
+int ls_reg_move_pause(unsigned long long *start, unsigned *tries);
 
 #endif

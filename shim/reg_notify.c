@@ -1,6 +1,7 @@
 /* reg_notify.c - lock-free checks of kernel notifications (SPEC §4): the
  * trampoline's verdict, registrations in progress, overflow recovery, and
  * the break deadline. */
+#include "reg_notify.h"
 #include "registry.h"
 #include "reg_table.h"
 #include "config.h"

@@ -14,7 +14,8 @@
 #include "log.h"
 #include "policy.h"
 #include "real.h"
-#include "registry.h"
+#include "reg_exec.h"
+#include "reg_notify.h"
 #include "sigstate.h"
 #include "sys.h"
 
