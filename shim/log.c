@@ -120,6 +120,9 @@ static const char *const level_names[] = {"off", "error", "warning", "info", "de
 
 void ls_vlog(int level, const char *fmt, va_list ap)
 {
+    if (level > (int)ls_cfg.log_level)
+        return;
+    int saved = errno;
     char line[512];
     size_t n = ls_fmt(line, sizeof line, "lease-shim[%ld/%ld] %s: ",
                       LS_REAL(syscall)(SYS_getpid), LS_REAL(syscall)(SYS_gettid),
@@ -127,18 +130,15 @@ void ls_vlog(int level, const char *fmt, va_list ap)
     n += ls_vfmt(line + n, sizeof line - n - 1, fmt, ap);
     line[n++] = '\n';
     ls_log_write(level, line, n);
+    errno = saved;
 }
 
 void ls_log(int level, const char *fmt, ...)
 {
-    if (level > (int)ls_cfg.log_level)
-        return;
-    int saved = errno;
     va_list ap;
     va_start(ap, fmt);
     ls_vlog(level, fmt, ap);
     va_end(ap);
-    errno = saved;
 }
 
 void ls_check_failed(const char *what)

@@ -29,9 +29,8 @@ size_t ls_expand_path(const char *tmpl, char *out, size_t size);
 /* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The same from a va_list, LEVEL not checked (the caller did).
- * Async-signal-safe; errno may change. */
-/* [async-signal-safe] [lock: none] [errno: set] */
+/* The same from a va_list.  Async-signal-safe, errno untouched. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_vlog(int level, const char *fmt, va_list ap);
 
 /* One finished line BUF (LEN bytes, its newline included) to the configured
