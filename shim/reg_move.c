@@ -152,8 +152,10 @@ int ls_reg_move_pause(unsigned long long *start, unsigned *tries)
     if (++*tries <= 8) {
         LS_REAL(syscall)(SYS_sched_yield);
     } else {
+        int saved = errno;
         struct timespec pause = {0, 100000};
         LS_REAL(syscall)(SYS_nanosleep, &pause, NULL);
+        errno = saved;
     }
     return 1;
 }

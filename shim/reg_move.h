@@ -34,9 +34,9 @@ void ls_reg_release(struct ls_reg *r, enum ls_kind k, int h, int other_kind_stay
 
 /* Between two tries of a move (lock NOT held): yield, then sleep 100 us;
  * 0 once LS_MOVE_WAIT_NS have passed since the first call (*START 0 and
- * *TRIES 0 before it).  Async-signal-safe; a signal interrupting the
- * sleep leaves EINTR in errno. */
-/* [async-signal-safe] [lock: not held] [errno: set] */
+ * *TRIES 0 before it).  A signal interrupting the sleep only shortens it
+ * (errno restored: the close or dup2 that waits succeeds as libc's would). */
+/* [async-signal-safe] [lock: not held] [errno: kept] */
 int ls_reg_move_pause(unsigned long long *start, unsigned *tries);
 
 #endif
