@@ -193,8 +193,8 @@ static inline void ls_fd_unbury(int fd);
 /* [async-signal-safe] [lock: none] [errno: kept] */
 int ls_fd_grave(int fd, struct ls_grave *g);
 
-/* Forget everything (unit tests and a vfork-free child that starts over).
- * Lock held; does not unmap. */
+/* Forget everything (the unit tests; --gc-sections leaves it out of the
+ * library).  Does not unmap. */
 /* [not async-signal-safe] [lock: none] [errno: kept] */
 void ls_table_clear(void);
 

@@ -435,9 +435,6 @@ static inline __attribute__((always_inline)) int fcntl_common(fcntl_fn op, int f
 LS_FCNTL_WRAPPER(ls_fcntl_entry, fcntl)
 LS_FCNTL_WRAPPER(ls_fcntl64_entry, fcntl64)
 LS_FCNTL_WRAPPER(ls___fcntl_entry, __fcntl)
-#if LS_TIME64_ENTRIES
-LS_FCNTL_WRAPPER(ls___fcntl_time64_entry, __fcntl_time64)
-#endif
 #undef LS_FCNTL_WRAPPER
 
 /* ---- ioctl ------------------------------------------------------------------ */
