@@ -500,7 +500,7 @@ static void s_tracked(void)
     create_file("lease");
 }
 
-/* close of a leased fd with no alias: R2 release */
+/* close of a leased fd with no alias: R2 release (also with N open: close_release_N) */
 static long long b_close_release(int reps)
 {
     long long spent = 0;
@@ -675,19 +675,6 @@ static long long b_register_n(int reps)
             printf("INFO first_register_ns=%lld\n", t);
         }
         drop(fd);
-    }
-    return spent;
-}
-
-/* close of a leased fd with no alias, N open: R2 release */
-static long long b_close_release_n(int reps)
-{
-    long long spent = 0;
-    for (int r = 0; r < reps; r++) {
-        int fd = open_leased("lease");
-        long long t0 = now_ns();
-        OP(close(fd));
-        spent += now_ns() - t0;
     }
     return spent;
 }
@@ -966,7 +953,7 @@ struct bcase {
 
 #define FDS_CASES(n, suffix, reg_reps, close_reps)                                   \
     {"register_" suffix, s_fds, b_register_n, reg_reps, 1, 0, n},                    \
-    {"close_release_" suffix, s_fds, b_close_release_n, close_reps, 1, 0, n},        \
+    {"close_release_" suffix, s_fds, b_close_release, close_reps, 1, 0, n},        \
     {"close_rehome_" suffix, s_fds, b_close_rehome_n, close_reps, 1, 0, n},          \
     {"close_rehome_pre_" suffix, s_fds, b_close_rehome_pre_n, close_reps, 1, 0, n}
 
