@@ -31,7 +31,13 @@ def lease_ls(*args):
 
 
 def ours(doc, ino):
-    return [l for l in doc["leases"] if l["ino"] == ino]
+    """Our file's leases in DOC: its inode on its device (another file on
+    another device, leased by another process, may have the same inode
+    number: without --pid that lease is listed too)."""
+    return [l for l in doc["leases"] if l["ino"] == ino and l["dev"] == DEV]
+
+
+DEV = None  # our file's device as /proc/locks writes it, set in main()
 
 
 def blocker(path, flags):
@@ -77,7 +83,10 @@ def main():
     d = tempfile.mkdtemp(prefix="lease-ls-json.")
     path = os.path.join(d, "leased")
     open(path, "w").close()
-    ino = os.stat(path).st_ino
+    st = os.stat(path)
+    ino = st.st_ino
+    global DEV
+    DEV = "%02x:%02x" % (os.major(st.st_dev), os.minor(st.st_dev))
 
     # ACTIVE read lease on two fds
     a = os.open(path, os.O_RDONLY)
@@ -115,7 +124,9 @@ def main():
     assert t["wchan_read"] is True, t
     # the same from the writer's side and with no filter
     for doc in (wait_blocked(w, ino, "--pid", str(w)), wait_blocked(w, ino)):
-        (l2,) = ours(doc, ino)
+        mine = ours(doc, ino)
+        assert len(mine) == 1, doc
+        (l2,) = mine
         assert l2["holder"]["pid"] == ME and l2["state"] == "BREAKING", doc
         assert [t["pid"] for t in doc["blocked"] if t["lease_id"] == l2["id"]] == [w], doc
 
