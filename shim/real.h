@@ -26,7 +26,8 @@ struct ls_real_table {
 extern struct ls_real_table ls_real;
 extern int ls_real_ready;
 
-/* Fill ls_real with dlsym(RTLD_NEXT).  Not async-signal-safe (dlsym); idempotent;
+/* Fill ls_real with what dlsym(RTLD_NEXT) gives (elfsym.h, else dlsym itself).
+ * Not async-signal-safe (dladdr1, dlsym); idempotent;
  * called by the constructor and, before it, by the first wrapper to run.
  * Preserves errno. */
 /* [not async-signal-safe] [lock: none] [errno: kept] */
