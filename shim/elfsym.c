@@ -15,12 +15,11 @@
  */
 #include "elfsym.h"
 
-#include <dlfcn.h>
 #include <elf.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LS_BLOOM_BITS (8 * sizeof(ElfW(Addr)))
 #define LS_ST_TYPE(info) ((info) & 0xfu) /* ELF32_ST_TYPE and ELF64_ST_TYPE alike */
@@ -42,20 +41,17 @@ unsigned ls_elfsym_hash(const char *name)
     return h;
 }
 
-const struct link_map *ls_elfsym_after(const void *self)
+const struct link_map *ls_elfsym_after(const void *self_dynamic)
 {
-    int saved = errno;
-    Dl_info info;
-    struct link_map *lm = NULL;
     /* LD_DYNAMIC_WEAK changes which of a weak and a global definition
-     * wins: the walk does not model it */
-    if (getenv("LD_DYNAMIC_WEAK") ||
-        !dladdr1(self, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
-        errno = saved;
-        return NULL;
-    }
-    errno = saved;
-    return lm->l_next;
+     * wins: the walk does not model it (a scan of environ, as getenv's) */
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "LD_DYNAMIC_WEAK=", 16) == 0)
+            return NULL;
+    for (const struct link_map *lm = _r_debug.r_map; lm; lm = lm->l_next)
+        if ((const void *)lm->l_ld == self_dynamic)
+            return lm->l_next;
+    return NULL;
 }
 
 /* A d_ptr of OBJ's dynamic section as an address: the loader relocates the

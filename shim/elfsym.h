@@ -16,11 +16,13 @@
 
 #include <link.h>
 
-/* The objects after SELF: the first of them, or NULL when SELF's link map
- * cannot be found (then every lookup is left to dlsym).  Not
- * async-signal-safe (dladdr1). */
-/* [not async-signal-safe] [lock: none] [errno: kept] */
-const struct link_map *ls_elfsym_after(const void *self);
+/* The first object after the one whose dynamic section is SELF_DYNAMIC
+ * (its _DYNAMIC) on the list of loaded objects, or NULL when that object is
+ * not on it (loaded by dlmopen, say) or the environment sets
+ * LD_DYNAMIC_WEAK: then every lookup is left to dlsym.  Reads the loader's
+ * list (_r_debug) and environ, writes nothing.  Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
+const struct link_map *ls_elfsym_after(const void *self_dynamic);
 
 /* NAME's address in the first object from FIRST on that defines it, as
  * dlsym(RTLD_NEXT) would give it; NULL when the walk cannot tell (the caller

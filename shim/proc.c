@@ -151,7 +151,6 @@ LS_EXPORT pid_t _Fork(void)
 
 void ls_proc_init(void)
 {
-    ls_real_resolve();
     ls_config_load(config_error);
     if (ls_cfg.backtrace || ls_cfg.stats_file[0]) {
         /* backtraces and call sites owed while the lock is held are taken

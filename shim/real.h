@@ -1,10 +1,10 @@
 /* real.h - the table of libc's own implementations of every wrapped symbol.
  *
  * The one list of wrapped functions, wrapped.def, generates the pointer
- * table and the resolution loop (real.c), as it generates the version
- * script.  A wrapper reaches libc through LS_REAL(name), which resolves the
- * table on first use, so calls made from other libraries' constructors,
- * before ours has run, still work.
+ * table (real.c), as it generates the version script.  A wrapper reaches
+ * libc through LS_REAL(name), which looks the name up the first time it is
+ * needed: a process start looks up nothing, and a name used before the
+ * constructor has run (from another library's constructor) works too.
  */
 #ifndef LS_REAL_H
 #define LS_REAL_H
@@ -17,25 +17,31 @@
 #include <sys/types.h>
 #include <time.h>
 
-/* One pointer for every LS_WRAP entry of wrapped.def: libc's own NAME. */
+/* One pointer for every LS_WRAP entry of wrapped.def: libc's own NAME, NULL
+ * until first used. */
 struct ls_real_table {
 #define LS_WRAP(ret, name, params) ret (*name) params;
 #include "wrapped.def"
 };
 
 extern struct ls_real_table ls_real;
-extern int ls_real_ready;
 
-/* Fill ls_real with what dlsym(RTLD_NEXT) gives (elfsym.h, else dlsym itself).
- * Not async-signal-safe (dladdr1, dlsym); idempotent;
- * called by the constructor and, before it, by the first wrapper to run.
+/* NAME's libc implementation, as dlsym(RTLD_NEXT, NAME) gives it, stored in
+ * *SLOT and returned.  Found by elfsym.c's walk, which reads only mapped
+ * memory; only a name the walk cannot resolve goes to dlsym, which is not
+ * async-signal-safe (none of wrapped.def's with glibc 2.36: test_elfsym).
  * Preserves errno. */
-/* [not async-signal-safe] [lock: none] [errno: kept] */
-void ls_real_resolve(void);
+/* [async-signal-safe] [lock: none] [errno: kept] */
+void *ls_real_lookup(const char *name, void **slot);
 
-/* The libc implementation of NAME.  Async-signal-safe once resolved; errno untouched. */
-#define LS_REAL(name) \
-    (__builtin_expect(!__atomic_load_n(&ls_real_ready, __ATOMIC_ACQUIRE), 0) \
-         ? (ls_real_resolve(), ls_real.name) : ls_real.name)
+/* The libc implementation of NAME: one load once it is known.
+ * Async-signal-safe (ls_real_lookup); errno untouched. */
+#define LS_REAL(name)                                                          \
+    (__extension__({                                                          \
+        __typeof__(ls_real.name) ls_f_ = __atomic_load_n(&ls_real.name, __ATOMIC_RELAXED); \
+        __builtin_expect(ls_f_ == NULL, 0)                                    \
+            ? (__typeof__(ls_f_))ls_real_lookup(#name, (void **)&ls_real.name) \
+            : ls_f_;                                                          \
+    }))
 
 #endif
