@@ -32,6 +32,7 @@
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
+#include <pty.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -225,7 +226,12 @@ PT_EXECL_WRAP(execlp, PT_EXECLP)
 PT_EXECL_WRAP(execle, PT_EXECLE)
 
 /* ---- processes --------------------------------------------------------------------- */
+PT_WRAP(pid_t, fork, (void), ())
+PT_WRAP(pid_t, __fork, (void), ())
 PT_WRAP(pid_t, _Fork, (void), ())
+PT_WRAP(int, forkpty,
+        (int *amaster, char *name, const struct termios *termp, const struct winsize *winp),
+        (amaster, name, termp, winp))
 PT_WRAP(int, posix_spawn,
         (pid_t * pid, const char *p, const posix_spawn_file_actions_t *fa,
          const posix_spawnattr_t *at, char *const *av, char *const *ev),

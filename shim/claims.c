@@ -160,6 +160,11 @@ void ls_claims_longjmp(const void *env)
     errno = saved;
 }
 
+int ls_claims_fork_clean(void)
+{
+    return __atomic_load_n(&ls_inflight_total, __ATOMIC_RELAXED) == (unsigned)nclaims;
+}
+
 void ls_claims_after_fork(void)
 {
     if (__atomic_load_n(&ls_inflight_total, __ATOMIC_RELAXED) == (unsigned)nclaims)

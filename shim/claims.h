@@ -35,6 +35,12 @@ int ls_claim_moves(int claimed, int to);
 /* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_claims_release_to(int depth);
 
+/* Would a fork child made now find its claims counted right without
+ * ls_claims_after_fork (no handler of another thread holds one)?
+ * Async-signal-safe. */
+/* [async-signal-safe] [lock: none] [errno: kept] */
+int ls_claims_fork_clean(void);
+
 /* In a fork child: the handlers of the parent's other threads are not
  * running here, so only this thread's claims stay counted.
  * Async-signal-safe. */

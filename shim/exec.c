@@ -12,6 +12,7 @@
 #include "config.h"
 #include "diag.h"
 #include "fdtable.h"
+#include "forking.h"
 #include "handover.h"
 #include "lock.h"
 #include "log.h"
@@ -521,7 +522,22 @@ LS_EXPORT int daemon(int nochdir, int noclose)
 {
     struct spawn_prep x;
     spawn_prepare(&x, NULL, NULL, NULL); /* no exec: only the mask, restored in the daemon too */
+    /* glibc's daemon forks by an internal call, which no wrapper sees: the
+     * fork's bracket goes around it all (the parent _exits inside) */
+    struct ls_fork f;
+    int idle = ls_fork_idle();
+    pid_t before = 0;
+    if (!idle) {
+        ls_fork_prepare(&f);
+        before = ls_sys_getpid();
+    }
     int r = LS_REAL(daemon)(nochdir, noclose);
+    if (!idle) {
+        int saved = errno;
+        /* -1 comes from the parent (no fork) or from the daemon (setsid) */
+        ls_fork_done(&f, ls_sys_getpid() != before);
+        errno = saved;
+    }
     spawn_done(&x, 0);
     return r;
 }

@@ -125,11 +125,31 @@ void ls_fork_fast_child(void)
     forking_here = 0;
 }
 
-void ls_lock_reset_in_child(void)
+/* This thread holds the lock for a fork in progress (ls_fork_lock). */
+static __thread int held_for_fork __attribute__((tls_model("initial-exec")));
+
+void ls_fork_lock(struct ls_crit *c)
 {
+    ls_crit_enter(c);
+    held_for_fork = 1;
+}
+
+void ls_fork_unlock_parent(struct ls_crit *c)
+{
+    held_for_fork = 0;
+    ls_crit_leave(c);
+}
+
+void ls_fork_unlock_child(struct ls_crit *c)
+{
+    /* only this thread is left: nobody else waits for the lock */
+    held_for_fork = 0;
     __atomic_store_n(&ls_lock_word, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&crit_users, 0, __ATOMIC_RELAXED);
-    crit_caller_mask = NULL; /* it named the fork prepare handler's frame */
+    crit_caller_mask = NULL; /* it named the fork wrapper's frame */
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &c->saved, NULL);
+    errno = saved;
 }
 
 const sigset_t *ls_crit_caller_mask(void)
@@ -139,6 +159,11 @@ const sigset_t *ls_crit_caller_mask(void)
 
 void ls_crit_enter(struct ls_crit *c)
 {
+    if (__builtin_expect(held_for_fork, 0)) {
+        c->nested = 1; /* another library's fork handler, on the forking thread */
+        return;
+    }
+    c->nested = 0;
     sigset_t all;
     int saved = errno;
     sigfillset(&all);
@@ -153,6 +178,8 @@ void ls_crit_enter(struct ls_crit *c)
 
 void ls_crit_leave(struct ls_crit *c)
 {
+    if (c->nested)
+        return; /* the fork's own leave releases the lock */
     int saved = errno;
     crit_caller_mask = NULL;
     ls_lock_release();

@@ -13,10 +13,14 @@
 
 struct ls_crit {
     sigset_t saved; /* the caller's mask, restored exactly by ls_crit_leave */
+    int nested;     /* entered on a thread that holds the lock for a fork */
 };
 
-/* Block all signals in this thread, then take the lock.  Async-signal-safe;
- * preserves errno. */
+/* Block all signals in this thread, then take the lock.  On a thread that
+ * holds the lock for a fork in progress (ls_fork_lock: another library's
+ * fork handler, or its child handler before the shim's child code), only
+ * marks C nested: the lock is this thread's already, every signal blocked,
+ * and the state between two changes.  Async-signal-safe; preserves errno. */
 /* [async-signal-safe] [lock: takes] [errno: kept] */
 void ls_crit_enter(struct ls_crit *c);
 
@@ -40,11 +44,17 @@ const sigset_t *ls_crit_caller_mask(void);
 /* [async-signal-safe] [lock: none] [errno: kept] */
 void ls_crit_on_leave(void (*hook)(void));
 
-/* After fork, in the child: the lock was held by the forking thread (see
- * proc.c), make it free again, outside any critical section.
- * Async-signal-safe. */
-/* [async-signal-safe] [lock: none] [errno: kept] */
-void ls_lock_reset_in_child(void);
+/* A fork that must hold the lock (forking.c): ls_crit_enter, and this
+ * thread marked as holding it for the fork, until ls_fork_unlock_parent in
+ * the parent or ls_fork_unlock_child in the child (which frees the lock
+ * the child inherited held, outside any critical section, and restores the
+ * mask C saved).  Async-signal-safe; errno kept. */
+/* [async-signal-safe] [lock: takes] [errno: kept] */
+void ls_fork_lock(struct ls_crit *c);
+/* [async-signal-safe] [lock: held] [errno: kept] */
+void ls_fork_unlock_parent(struct ls_crit *c);
+/* [async-signal-safe] [lock: held] [errno: kept] */
+void ls_fork_unlock_child(struct ls_crit *c);
 
 /* A fork that need not hold the lock (proc.c), from its prepare handler:
  * 1 when no other thread is in or entering a critical section; then every

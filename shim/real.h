@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
+#include <pty.h>
 
 /* One pointer for every LS_WRAP entry of wrapped.def: libc's own NAME, NULL
  * until first used. */
