@@ -141,8 +141,9 @@ lease_shim_integration(t_proc_idle_race TIMEOUT 60
 # Every way of forking in a process that holds a lease (issue #13: fork
 # wrappers instead of fork handlers, the pid cache in a page every fork
 # child gets zeroed): other libraries' fork handlers that close a tracked
-# descriptor, a raw clone, and forkpty (glibc forks inside it).
-foreach(v IN ITEMS atfork_child atfork_prepare rawfork forkpty_race)
+# descriptor, a raw clone, forkpty (glibc forks inside it), and a kernel
+# without MADV_WIPEONFORK (a seccomp filter stands in for one).
+foreach(v IN ITEMS atfork_child atfork_prepare rawfork forkpty_race nowipe)
   lease_shim_integration(t_proc_forks_${v} TIMEOUT 60
     SOURCES ${lsp}/t_proc_forks.c ARGS ${v})
 endforeach()

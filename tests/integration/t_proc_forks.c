@@ -24,11 +24,21 @@
  *                   the main thread calls forkpty (glibc forks inside it by
  *                   an internal call); every child registers and drops a
  *                   lease of its own within the time limit (no lock
- *                   inherited held). */
+ *                   inherited held).
+ *   nowipe          as on a kernel without MADV_WIPEONFORK (a seccomp
+ *                   filter makes that madvise fail with EINVAL, as such a
+ *                   kernel does): the pid cache is an ordinary one, and the
+ *                   fork wrapper must reset it in the child, which closes
+ *                   the leased fd: the parent's lease stands. */
 #include "lstest.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <pty.h>
 #include <signal.h>
 #include <string.h>
@@ -168,6 +178,46 @@ static int forkpty_race(void)
     return 0;
 }
 
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#endif
+
+/* From here madvise(..., MADV_WIPEONFORK) fails with EINVAL. */
+static void refuse_wipeonfork(void)
+{
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_madvise, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MADV_WIPEONFORK, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {sizeof f / sizeof *f, f};
+    CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+    CHECK(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0);
+    void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(p != MAP_FAILED);
+    CHECK(madvise(p, 4096, MADV_WIPEONFORK) != 0 && errno == EINVAL);
+    CHECK(madvise(p, 4096, MADV_DONTNEED) == 0); /* only that one */
+    munmap(p, 4096);
+}
+
+static int nowipe(void)
+{
+    refuse_wipeonfork(); /* before the shim's first use of its pid cache */
+    const char *pa = lst_path("a");
+    int a = lst_open(pa, O_RDONLY);
+    lst_lease(a, F_RDLCK);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0)
+        _exit(close(a) == 0 ? 0 : 7);
+    CHECK_EQ(lst_wait_child(pid, 10000), 0);
+    lease_stands(a, pa);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     CHECK(argc == 2);
@@ -181,6 +231,8 @@ int main(int argc, char **argv)
         return rawfork();
     if (strcmp(argv[1], "forkpty_race") == 0)
         return forkpty_race();
-    fprintf(stderr, "usage: t_proc_forks atfork_child|atfork_prepare|rawfork|forkpty_race\n");
+    if (strcmp(argv[1], "nowipe") == 0)
+        return nowipe();
+    fprintf(stderr, "usage: t_proc_forks atfork_child|atfork_prepare|rawfork|forkpty_race|nowipe\n");
     return 2;
 }
