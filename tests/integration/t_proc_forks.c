@@ -120,33 +120,16 @@ static int rawfork(void)
     return 0;
 }
 
-static const char *frace;
-static volatile int racing = 1;
-
-static void *register_loop(void *arg)
-{
-    (void)arg;
-    while (racing) {
-        int f = lst_open(frace, O_RDONLY);
-        lst_lease(f, F_RDLCK);
-        int d = dup(f);
-        CHECK(d >= 0);
-        CHECK_EQ(close(f), 0); /* re-home to d */
-        CHECK_EQ(close(d), 0); /* release */
-    }
-    return NULL;
-}
-
 static int forkpty_race(void)
 {
     const char *pa = lst_path("a");
-    frace = lst_path("race");
+    struct lst_churn churn = {lst_path("race"), 0};
     const char *fchild = lst_path("child");
     close(lst_open(fchild, O_RDONLY)); /* the children open it without O_CREAT */
     int a = lst_open(pa, O_RDONLY);
     lst_lease(a, F_RDLCK);
     pthread_t t;
-    CHECK(pthread_create(&t, NULL, register_loop, NULL) == 0);
+    CHECK(pthread_create(&t, NULL, lst_lease_churn, &churn) == 0);
     for (int i = 0; i < 200; i++) {
         int master = -1;
         pid_t pid = forkpty(&master, NULL, NULL, NULL);
@@ -154,15 +137,8 @@ static int forkpty_race(void)
             fprintf(stderr, "forkpty: %s\n", strerror(errno));
             exit(1);
         }
-        if (pid == 0) {
-            int f = open(fchild, O_RDONLY);
-            if (f < 0 || fcntl(f, F_SETSIG, lst_sig()) != 0 || fcntl(f, F_SETLEASE, F_RDLCK) != 0)
-                _exit(5);
-            int d = dup(f);
-            if (d < 0 || close(f) != 0 || fcntl(d, F_GETLEASE) != F_RDLCK || close(d) != 0)
-                _exit(6);
-            _exit(0);
-        }
+        if (pid == 0)
+            _exit(lst_child_lease_cycle(fchild));
         int st = lst_wait_child(pid, 10000);
         close(master);
         if (st != 0) {
@@ -172,7 +148,7 @@ static int forkpty_race(void)
             exit(1);
         }
     }
-    racing = 0;
+    churn.stop = 1;
     CHECK(pthread_join(t, NULL) == 0);
     lease_stands(a, pa);
     return 0;

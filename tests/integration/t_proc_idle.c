@@ -100,22 +100,6 @@ static void *idle_thread(void *arg)
     return NULL;
 }
 
-static const char *frace;
-static volatile int racing = 1;
-
-static void *register_loop(void *arg)
-{
-    (void)arg;
-    while (racing) {
-        int f = lst_open(frace, O_RDONLY);
-        lst_lease(f, F_RDLCK);
-        int d = dup(f);
-        CHECK(d >= 0);
-        CHECK_EQ(close(f), 0); /* re-home to d */
-        CHECK_EQ(close(d), 0); /* release */
-    }
-    return NULL;
-}
 
 static int dropped(int threaded)
 {
@@ -149,13 +133,13 @@ static int dropped(int threaded)
 
 static int race(void)
 {
-    frace = lst_path("race");
+    struct lst_churn churn = {lst_path("race"), 0};
     fchild = lst_path("child");
     close(lst_open(fchild, O_RDONLY)); /* the children open it without O_CREAT */
     sigset_t mask;
     CHECK(sigprocmask(SIG_BLOCK, NULL, &mask) == 0);
     pthread_t t;
-    CHECK(pthread_create(&t, NULL, register_loop, NULL) == 0);
+    CHECK(pthread_create(&t, NULL, lst_lease_churn, &churn) == 0);
     for (int i = 0; i < 200; i++) {
         pid_t pid = fork();
         CHECK(pid >= 0);
@@ -166,13 +150,7 @@ static int race(void)
             for (int sig = 1; sig < 65; sig++)
                 if (sigismember(&m, sig) != sigismember(&mask, sig))
                     _exit(4);
-            int f = open(fchild, O_RDONLY);
-            if (f < 0 || fcntl(f, F_SETSIG, lst_sig()) != 0 || fcntl(f, F_SETLEASE, F_RDLCK) != 0)
-                _exit(5);
-            int d = dup(f);
-            if (d < 0 || close(f) != 0 || fcntl(d, F_GETLEASE) != F_RDLCK || close(d) != 0)
-                _exit(6);
-            _exit(0);
+            _exit(lst_child_lease_cycle(fchild));
         }
         int st = lst_wait_child(pid, 10000);
         if (st != 0) {
@@ -182,7 +160,7 @@ static int race(void)
             exit(1);
         }
     }
-    racing = 0;
+    churn.stop = 1;
     CHECK(pthread_join(t, NULL) == 0);
     return 0;
 }

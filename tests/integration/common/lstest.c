@@ -323,6 +323,31 @@ pid_t lst_hold_in_child(int *release)
     return pid;
 }
 
+void *lst_lease_churn(void *arg)
+{
+    struct lst_churn *churn = arg;
+    while (!churn->stop) {
+        int f = lst_open(churn->path, O_RDONLY);
+        lst_lease(f, F_RDLCK);
+        int d = dup(f);
+        CHECK(d >= 0);
+        CHECK_EQ(close(f), 0); /* re-home to d */
+        CHECK_EQ(close(d), 0); /* release */
+    }
+    return NULL;
+}
+
+int lst_child_lease_cycle(const char *path)
+{
+    int f = open(path, O_RDONLY);
+    if (f < 0 || fcntl(f, F_SETSIG, lst_sig()) != 0 || fcntl(f, F_SETLEASE, F_RDLCK) != 0)
+        return 5;
+    int d = dup(f);
+    if (d < 0 || close(f) != 0 || fcntl(d, F_GETLEASE) != F_RDLCK || close(d) != 0)
+        return 6;
+    return 0;
+}
+
 #ifdef __x86_64__
 long lst_raw_close(int fd)
 {

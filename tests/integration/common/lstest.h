@@ -124,6 +124,22 @@ int lst_wait_child(pid_t pid, int ms);
  * is closed; returns its pid. */
 pid_t lst_hold_in_child(int *release);
 
+/* A thread body: takes a read lease on CHURN->path, dups it, closes the
+ * original (a re-home) and the dup (a release), again and again until
+ * CHURN->stop is set; exits the test on failure.  For forks racing with
+ * the shim's critical sections. */
+struct lst_churn {
+    const char *path;
+    volatile int stop;
+};
+void *lst_lease_churn(void *churn);
+
+/* In a fork child: a lease of its own on PATH (which exists), dup'ed, the
+ * original closed (the lease must move to the dup), then closed.  0 when
+ * all went as it should, 5 or 6 (a failed step) otherwise: an exit
+ * status. */
+int lst_child_lease_cycle(const char *path);
+
 #ifdef __x86_64__
 /* close(FD) with an inline syscall instruction, which no LD_PRELOAD shim
  * sees: a descriptor closed behind the shim's back. */
