@@ -73,14 +73,31 @@ static void test_default_version_not_the_hidden_one(void **state)
     }
 }
 
-/* An IFUNC's symbol is its resolver: the walk leaves it to dlsym. */
+/* An IFUNC's symbol is its resolver: the walk leaves it to dlsym.  (A
+ * sanitizer's runtime, loaded first, defines some of these names as plain
+ * functions: the walk then finds those, as dlsym does.  Enough of them stay
+ * libc's IFUNCs for the case to be reached.) */
 static void test_ifunc_left_to_dlsym(void **state)
 {
     (void)state;
+    static const char *const ifuncs[] = {
+        "memcpy", "strlen", "memset", "strchr", "memmove", "strcmp", "wmemset", "wcsnlen",
+        "strchrnul", "rawmemchr", "memrchr", "stpcpy", "wcschr", "wmemchr", "strcasecmp_l",
+        "__memcpy_chk", "__wmemset_chk", "wcpcpy", "wcsncpy", "__stpncpy_chk",
+    };
     const struct link_map *first = after_us();
-    assert_null(ls_elfsym_find(first, "memcpy"));
-    assert_null(ls_elfsym_find(first, "strlen"));
-    assert_non_null(dlsym(RTLD_NEXT, "memcpy"));
+    int left = 0;
+    for (size_t i = 0; i < sizeof ifuncs / sizeof *ifuncs; i++) {
+        void *walk = ls_elfsym_find(first, ifuncs[i]);
+        void *dl = dlsym(RTLD_NEXT, ifuncs[i]);
+        assert_non_null(dl);
+        if (!walk)
+            left++;
+        else
+            assert_ptr_equal(walk, dl);
+    }
+    print_message("%d of %zu left to dlsym\n", left, sizeof ifuncs / sizeof *ifuncs);
+    assert_true(left >= 3);
 }
 
 /* Data is found where dlsym finds it; a name nobody defines is not found. */
