@@ -53,7 +53,7 @@ static __thread const sigset_t *crit_caller_mask __attribute__((tls_model("initi
 
 /* ---- fork without the lock ----------------------------------------------------
  *
- * A fork that finds nothing to protect (proc.c) does not take the lock;
+ * A fork that finds nothing to protect (forking.c) does not take the lock;
  * instead it makes sure no other thread is changing the shim's state while
  * it forks, by a handshake: each of crit_users and fast_forks is raised
  * before the other is read (sequentially consistent), so a thread entering

@@ -56,7 +56,7 @@ void ls_fork_unlock_parent(struct ls_crit *c);
 /* [async-signal-safe] [lock: held] [errno: kept] */
 void ls_fork_unlock_child(struct ls_crit *c);
 
-/* A fork that need not hold the lock (proc.c), from its prepare handler:
+/* A fork that need not hold the lock (forking.c), before the clone:
  * 1 when no other thread is in or entering a critical section; then every
  * other thread's ls_crit_enter waits until ls_fork_fast_end (the parent) or
  * ls_fork_fast_child (the child) is called on this thread.  0: nothing
