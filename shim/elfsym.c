@@ -48,9 +48,18 @@ const struct link_map *ls_elfsym_after(const void *self_dynamic)
     for (char **e = environ; e && *e; e++)
         if (strncmp(*e, "LD_DYNAMIC_WEAK=", 16) == 0)
             return NULL;
-    for (const struct link_map *lm = _r_debug.r_map; lm; lm = lm->l_next)
+    for (const struct link_map *lm = _r_debug.r_map; lm; lm = lm->l_next) {
         if ((const void *)lm->l_ld == self_dynamic)
             return lm->l_next;
+        /* libc before the shim: the shim was loaded later (dlopen), and
+         * what follows it may be unloaded under the walk */
+        const char *base = lm->l_name;
+        for (const char *c = base; c && *c; c++)
+            if (*c == '/')
+                base = c + 1;
+        if (base && strncmp(base, "libc.so", 7) == 0)
+            return NULL;
+    }
     return NULL;
 }
 

@@ -18,7 +18,8 @@
 
 /* The first object after the one whose dynamic section is SELF_DYNAMIC
  * (its _DYNAMIC) on the list of loaded objects, or NULL when that object is
- * not on it (loaded by dlmopen, say) or the environment sets
+ * not on it (loaded by dlmopen, say), comes after libc (loaded by dlopen:
+ * what follows it could be unloaded under a walk) or the environment sets
  * LD_DYNAMIC_WEAK: then every lookup is left to dlsym.  Reads the loader's
  * list (_r_debug) and environ, writes nothing.  Async-signal-safe. */
 /* [async-signal-safe] [lock: none] [errno: kept] */
