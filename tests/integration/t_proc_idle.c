@@ -152,13 +152,7 @@ static int race(void)
                     _exit(4);
             _exit(lst_child_lease_cycle(fchild));
         }
-        int st = lst_wait_child(pid, 10000);
-        if (st != 0) {
-            fprintf(stderr, "child %d: status %d\n", i, st);
-            if (st < 0)
-                kill(pid, SIGKILL);
-            exit(1);
-        }
+        lst_expect_child_ok(pid, i, 10000);
     }
     churn.stop = 1;
     CHECK(pthread_join(t, NULL) == 0);

@@ -305,6 +305,17 @@ int lst_wait_child(pid_t pid, int ms)
     return -1;
 }
 
+void lst_expect_child_ok(pid_t pid, int i, int ms)
+{
+    int st = lst_wait_child(pid, ms);
+    if (st == 0)
+        return;
+    fprintf(stderr, "child %d: status %d\n", i, st);
+    if (st < 0)
+        kill(pid, SIGKILL);
+    exit(1);
+}
+
 pid_t lst_hold_in_child(int *release)
 {
     int p[2];

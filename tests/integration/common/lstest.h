@@ -119,6 +119,10 @@ int lst_wait_ready(int fd, int ms);
 /* Wait up to MS ms for child PID; its exit status, 128 + signal, or -1 on timeout. */
 int lst_wait_child(pid_t pid, int ms);
 
+/* Wait up to MS ms for child PID, the Ith of a loop; unless it exited 0,
+ * say so (killing it if it still runs) and exit the test. */
+void lst_expect_child_ok(pid_t pid, int i, int ms);
+
 /* Fork a child that keeps every inherited descriptor (and so their open
  * file descriptions and leases) open until *RELEASE, a pipe's write end,
  * is closed; returns its pid. */
