@@ -22,7 +22,7 @@
 #include <errno.h>
 #include <pty.h>
 
-pid_t __fork(void); /* exported by glibc, not declared */
+pid_t __fork(void) __THROW; /* exported by glibc, not declared */
 
 /* A bad setting, reported by the configuration. */
 static void config_error(const char *msg)
@@ -54,12 +54,8 @@ LS_EXPORT pid_t fork(void)
     return fork_around(LS_REAL(fork));
 }
 
-LS_EXPORT pid_t __fork(void)
-{
-    if (ls_fork_idle())
-        return LS_REAL(fork)();
-    return fork_around(LS_REAL(fork));
-}
+/* glibc's other name for fork. */
+LS_EXPORT pid_t __fork(void) __attribute__((alias("fork")));
 
 /* glibc's _Fork runs no fork handlers; the shim's bracket it all the same. */
 LS_EXPORT pid_t _Fork(void)

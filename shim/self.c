@@ -75,12 +75,18 @@ pid_t ls_self(void)
     return p;
 }
 
+/* Does the plain cache (no wipe-on-fork page) hold anything a fork child
+ * would inherit?  Async-signal-safe. */
+static int plain_filled(void)
+{
+    return !__atomic_load_n(&wiped, __ATOMIC_ACQUIRE) &&
+           (__atomic_load_n(&plain.pid, __ATOMIC_RELAXED) ||
+            __atomic_load_n(&plain.main_known, __ATOMIC_RELAXED));
+}
+
 int ls_self_survives_fork(void)
 {
-    if (__atomic_load_n(&wiped, __ATOMIC_ACQUIRE))
-        return 1;
-    return !__atomic_load_n(&plain.pid, __ATOMIC_RELAXED) &&
-           !__atomic_load_n(&plain.main_known, __ATOMIC_RELAXED);
+    return !plain_filled();
 }
 
 void ls_self_reset(void)
@@ -96,9 +102,7 @@ void ls_self_after_fork(void)
 {
     /* the wiped page is fresh already; the plain cache is reset only if the
      * parent had filled it (nothing written otherwise: no page copied) */
-    if (!__atomic_load_n(&wiped, __ATOMIC_ACQUIRE) &&
-        (__atomic_load_n(&plain.pid, __ATOMIC_RELAXED) ||
-         __atomic_load_n(&plain.main_known, __ATOMIC_RELAXED)))
+    if (plain_filled())
         ls_self_reset();
 }
 
